@@ -1,0 +1,49 @@
+package dev.stasis.api;
+
+/** Names shared by the operator, the agent, the chart and the tools. */
+public final class Stasis {
+  public static final String GROUP = "stasis.dev";
+  public static final String VERSION = "v1alpha1";
+  public static final String API_VERSION = GROUP + "/" + VERSION;
+  public static final String CATEGORY = "stasis";
+
+  /** Finalizer that lets the operator apply a Checkpoint's deletionPolicy before it goes. */
+  public static final String FINALIZER = GROUP + "/finalizer";
+
+  /** Label on Checkpoints created from a storage listing rather than by a user. */
+  public static final String LABEL_IMPORTED = GROUP + "/imported";
+
+  /** Label naming the pod a Checkpoint was taken of (for latestOf look-ups). */
+  public static final String LABEL_POD = GROUP + "/pod";
+
+  /** Label on a restored pod: the Checkpoint it was restored from. */
+  public static final String LABEL_RESTORED_FROM = GROUP + "/restored-from";
+
+  /** Label on a restored pod: the Restore that created it. */
+  public static final String LABEL_RESTORE = GROUP + "/restore";
+
+  /** Annotation on a restored pod: the URI of the checkpoint it came from. */
+  public static final String ANNOTATION_CHECKPOINT_PATH = GROUP + "/checkpoint-path";
+
+  /** URI schemes a checkpoint location may use. */
+  public static final String SCHEME_S3 = "s3";
+
+  public static final String SCHEME_GCS = "gs";
+  public static final String SCHEME_FILE = "file";
+  public static final String SCHEME_REPLICATED = "stasis";
+
+  /** The pattern every checkpoint location URI must match (CRD validation uses the same). */
+  public static final String URI_PATTERN = "^(s3|gs|file|stasis)://.+$";
+
+  /** A Kubernetes object name (DNS-1123 subdomain). */
+  public static final String NAME_PATTERN =
+      "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
+  /** A container name (DNS-1123 label). */
+  public static final String LABEL_NAME_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+
+  /** A positive duration: one or more number+unit pairs, units s, m, h, d. */
+  public static final String DURATION_PATTERN = "^([0-9]+(s|m|h|d))+$";
+
+  private Stasis() {}
+}

@@ -1,0 +1,167 @@
+package dev.stasis.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What happened to a Checkpoint. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class CheckpointStatus {
+  @JsonPropertyDescription("Pending, Checkpointing, Uploading, Completed or Failed.")
+  private CheckpointPhase phase;
+
+  @JsonPropertyDescription("Node the pod ran on, whose agent took the checkpoint.")
+  private String nodeName;
+
+  @JsonPropertyDescription("The CheckpointStorage written to, or the dir URI.")
+  private String storage;
+
+  @JsonPropertyDescription(
+      "Why that storage was chosen, for example 'spec.dir', 'spec.storage', 'node matches"
+          + " cloud EKS (priority 10)' or 'default storage'.")
+  private String storageReason;
+
+  @JsonPropertyDescription("URI of the checkpoint's directory in storage.")
+  private String path;
+
+  @JsonPropertyDescription("Bytes stored, all containers together.")
+  private Long size;
+
+  @JsonPropertyDescription("size in binary units, for kubectl get, for example 412.3Mi.")
+  private String displaySize;
+
+  @JsonPropertyDescription("One entry per container archive.")
+  private List<ContainerCheckpointStatus> containers = new ArrayList<>();
+
+  @JsonPropertyDescription("Progress of the dump and upload.")
+  private Progress progress;
+
+  @JsonPropertyDescription("When the checkpoint started (RFC 3339).")
+  private String startTime;
+
+  @JsonPropertyDescription("When the checkpoint completed or failed (RFC 3339).")
+  private String completionTime;
+
+  @JsonPropertyDescription("A human-readable summary of the current phase, or why it failed.")
+  private String message;
+
+  @JsonPropertyDescription("The generation of the spec this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("Latest observations: Ready, StorageSelected, Dumped, Uploaded.")
+  private List<Condition> conditions = new ArrayList<>();
+
+  public CheckpointPhase getPhase() {
+    return phase;
+  }
+
+  public void setPhase(CheckpointPhase phase) {
+    this.phase = phase;
+  }
+
+  public String getNodeName() {
+    return nodeName;
+  }
+
+  public void setNodeName(String nodeName) {
+    this.nodeName = nodeName;
+  }
+
+  public String getStorage() {
+    return storage;
+  }
+
+  public void setStorage(String storage) {
+    this.storage = storage;
+  }
+
+  public String getStorageReason() {
+    return storageReason;
+  }
+
+  public void setStorageReason(String storageReason) {
+    this.storageReason = storageReason;
+  }
+
+  public String getPath() {
+    return path;
+  }
+
+  public void setPath(String path) {
+    this.path = path;
+  }
+
+  public Long getSize() {
+    return size;
+  }
+
+  public void setSize(Long size) {
+    this.size = size;
+  }
+
+  public String getDisplaySize() {
+    return displaySize;
+  }
+
+  public void setDisplaySize(String displaySize) {
+    this.displaySize = displaySize;
+  }
+
+  public List<ContainerCheckpointStatus> getContainers() {
+    return containers;
+  }
+
+  public void setContainers(List<ContainerCheckpointStatus> containers) {
+    this.containers = containers;
+  }
+
+  public Progress getProgress() {
+    return progress;
+  }
+
+  public void setProgress(Progress progress) {
+    this.progress = progress;
+  }
+
+  public String getStartTime() {
+    return startTime;
+  }
+
+  public void setStartTime(String startTime) {
+    this.startTime = startTime;
+  }
+
+  public String getCompletionTime() {
+    return completionTime;
+  }
+
+  public void setCompletionTime(String completionTime) {
+    this.completionTime = completionTime;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+}

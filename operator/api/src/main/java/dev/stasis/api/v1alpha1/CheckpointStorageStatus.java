@@ -1,0 +1,88 @@
+package dev.stasis.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the operator last found out about a CheckpointStorage. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class CheckpointStorageStatus {
+  @JsonPropertyDescription("Available when the last validation and reachability check passed.")
+  private StoragePhase phase;
+
+  @JsonPropertyDescription("Backend type: s3, gcs, filesystem or replicated.")
+  private String type;
+
+  @JsonPropertyDescription("The storage as a URI, for example s3://bucket/prefix.")
+  private String url;
+
+  @JsonPropertyDescription("When the configuration and reachability were last checked.")
+  private String lastValidated;
+
+  @JsonPropertyDescription("Why the storage is Unavailable, or a short summary.")
+  private String message;
+
+  @JsonPropertyDescription("The generation of the spec this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("Latest observations: Ready, Validated, Reachable.")
+  private List<Condition> conditions = new ArrayList<>();
+
+  public StoragePhase getPhase() {
+    return phase;
+  }
+
+  public void setPhase(StoragePhase phase) {
+    this.phase = phase;
+  }
+
+  public String getType() {
+    return type;
+  }
+
+  public void setType(String type) {
+    this.type = type;
+  }
+
+  public String getUrl() {
+    return url;
+  }
+
+  public void setUrl(String url) {
+    this.url = url;
+  }
+
+  public String getLastValidated() {
+    return lastValidated;
+  }
+
+  public void setLastValidated(String lastValidated) {
+    this.lastValidated = lastValidated;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+}

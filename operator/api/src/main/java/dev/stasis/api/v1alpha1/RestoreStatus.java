@@ -1,0 +1,132 @@
+package dev.stasis.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What happened to a Restore. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class RestoreStatus {
+  @JsonPropertyDescription("Pending, Downloading, Restoring, Running or Failed.")
+  private RestorePhase phase;
+
+  @JsonPropertyDescription("Name of the Checkpoint restored, when it has a resource here.")
+  private String checkpoint;
+
+  @JsonPropertyDescription("URI of the checkpoint restored.")
+  private String path;
+
+  @JsonPropertyDescription("Name of the restored pod.")
+  private String restoredPod;
+
+  @JsonPropertyDescription("Node the restored pod runs on.")
+  private String nodeName;
+
+  @JsonPropertyDescription("Checkpoint images pushed, one per container.")
+  private List<RestoredImage> images = new ArrayList<>();
+
+  @JsonPropertyDescription("When the restore started (RFC 3339).")
+  private String startTime;
+
+  @JsonPropertyDescription("When the restored pod ran, or the restore failed (RFC 3339).")
+  private String completionTime;
+
+  @JsonPropertyDescription("A human-readable summary of the current phase, or why it failed.")
+  private String message;
+
+  @JsonPropertyDescription("The generation of the spec this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("Latest observations: Ready, SourceResolved, ImagesPushed, PodRunning.")
+  private List<Condition> conditions = new ArrayList<>();
+
+  public RestorePhase getPhase() {
+    return phase;
+  }
+
+  public void setPhase(RestorePhase phase) {
+    this.phase = phase;
+  }
+
+  public String getCheckpoint() {
+    return checkpoint;
+  }
+
+  public void setCheckpoint(String checkpoint) {
+    this.checkpoint = checkpoint;
+  }
+
+  public String getPath() {
+    return path;
+  }
+
+  public void setPath(String path) {
+    this.path = path;
+  }
+
+  public String getRestoredPod() {
+    return restoredPod;
+  }
+
+  public void setRestoredPod(String restoredPod) {
+    this.restoredPod = restoredPod;
+  }
+
+  public String getNodeName() {
+    return nodeName;
+  }
+
+  public void setNodeName(String nodeName) {
+    this.nodeName = nodeName;
+  }
+
+  public List<RestoredImage> getImages() {
+    return images;
+  }
+
+  public void setImages(List<RestoredImage> images) {
+    this.images = images;
+  }
+
+  public String getStartTime() {
+    return startTime;
+  }
+
+  public void setStartTime(String startTime) {
+    this.startTime = startTime;
+  }
+
+  public String getCompletionTime() {
+    return completionTime;
+  }
+
+  public void setCompletionTime(String completionTime) {
+    this.completionTime = completionTime;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+}
