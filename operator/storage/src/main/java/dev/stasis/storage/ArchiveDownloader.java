@@ -1,0 +1,347 @@
+package dev.stasis.storage;
+
+import dev.stasis.api.v1alpha1.Compression;
+import dev.stasis.storage.codec.Frame;
+import dev.stasis.storage.codec.FrameCodec;
+import dev.stasis.storage.codec.FrameInput;
+import dev.stasis.storage.codec.NotSplittableException;
+import dev.stasis.storage.codec.Trailer;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.io.SequenceInputStream;
+import java.net.URI;
+import java.security.MessageDigest;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Reads one stored archive back: parallel ranged reads, frames cut out of the stream and
+ * decompressed in parallel, written in order to the caller's stream, then verified.
+ *
+ * <pre>
+ * io pool     : ranged reads, concurrency in flight, each partSize bytes
+ * splitter    : in order: SHA-256(stored) -> find frame boundaries -> submit decompression
+ * cpu pool    : decompress one frame (checks its own checksum)
+ * caller      : in order: SHA-256(archive) -> write to the output
+ * </pre>
+ *
+ * <p>The bytes written to {@code out} are not yet known good: only when this method returns
+ * normally were the sizes and SHA-256 checked (against the manifest, else the trailer frame).
+ * {@link CheckpointRepository#readArchive} and {@code cp} therefore write to a temporary file and
+ * move it into place only after that.
+ */
+public final class ArchiveDownloader {
+  private static final Object END = new Object();
+
+  private record Chunk(byte[] buf, int length, boolean pooled) {}
+
+  private final ObjectStore store;
+  private final String key;
+  private final URI uri;
+  private final FrameCodec codec;
+  private final TransferOptions options;
+  private final ProgressListener progress;
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private volatile Trailer trailer;
+
+  private ArchiveDownloader(
+      ObjectStore store,
+      String key,
+      Compression compression,
+      TransferOptions options,
+      ProgressListener progress) {
+    this.store = store;
+    this.key = key;
+    this.uri = store.uri(key);
+    this.codec = FrameCodec.of(compression, 0);
+    this.options = options;
+    this.progress = progress == null ? ProgressListener.NONE : progress;
+  }
+
+  /** Reads {@code key}, decompresses it into {@code out}, and verifies it against expected. */
+  public static DownloadResult download(
+      ObjectStore store,
+      String key,
+      Compression compression,
+      Expected expected,
+      OutputStream out,
+      TransferOptions options,
+      ProgressListener progress)
+      throws IOException {
+    return new ArchiveDownloader(store, key, compression, options, progress)
+        .run(expected == null ? Expected.NOTHING : expected, out);
+  }
+
+  private boolean failed() {
+    return failure.get() != null;
+  }
+
+  private void fail(Throwable t) {
+    failure.compareAndSet(null, t);
+  }
+
+  private DownloadResult run(Expected expected, OutputStream out) throws IOException {
+    try (ObjectReader reader = store.open(key)) {
+      long size = reader.info().size();
+      if (expected.storedBytes() != null && expected.storedBytes() != size) {
+        throw new IntegrityException(
+            uri
+                + " is "
+                + size
+                + " bytes, the manifest says "
+                + expected.storedBytes()
+                + (size < expected.storedBytes() ? " (truncated)" : ""));
+      }
+      int slots = options.threads() + 2;
+      int frameSize = options.frameSize();
+      BufferPool outPool = new BufferPool(frameSize, slots);
+      BufferPool inPool =
+          new BufferPool(FrameCodec.of(codec.compression(), 0).maxFrameSize(frameSize), slots + 1);
+      Semaphore frameSlots = new Semaphore(slots);
+      BlockingQueue<Object> chunks = new LinkedBlockingQueue<>();
+      ExecutorService io = Threads.pool("stasis-fetch", options.concurrency());
+      ExecutorService cpu = Threads.pool("stasis-decompress", options.threads());
+      RangeInputStream stream =
+          new RangeInputStream(reader, options.partSize(), options.concurrency(), io, this::failed);
+      Thread splitter =
+          Threads.start(
+              "stasis-split",
+              () -> {
+                try {
+                  split(stream, inPool, outPool, frameSlots, chunks, cpu);
+                  chunks.put(END);
+                } catch (Throwable t) {
+                  fail(t);
+                }
+              });
+      MessageDigest archiveDigest = Hashes.sha256();
+      long archiveBytes = 0;
+      try {
+        while (!failed()) {
+          Object item = chunks.poll(100, TimeUnit.MILLISECONDS);
+          if (item == null) {
+            continue;
+          }
+          if (item == END) {
+            break;
+          }
+          @SuppressWarnings("unchecked")
+          Chunk c = ((Future<Chunk>) item).get();
+          archiveDigest.update(c.buf(), 0, c.length());
+          out.write(c.buf(), 0, c.length());
+          archiveBytes += c.length();
+          if (c.pooled()) {
+            outPool.release(c.buf());
+          }
+          frameSlots.release();
+          progress.progress(
+              archiveBytes, expected.archiveBytes() == null ? -1 : expected.archiveBytes());
+        }
+      } catch (ExecutionException e) {
+        fail(e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        fail(new InterruptedIOException("interrupted"));
+      } catch (IOException | RuntimeException e) {
+        fail(e);
+      } finally {
+        try {
+          splitter.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        stream.close();
+        io.shutdownNow();
+        cpu.shutdownNow();
+      }
+      Throwable t = failure.get();
+      if (t != null) {
+        throw describe(t);
+      }
+      if (stream.position() != size) {
+        throw new IntegrityException(
+            uri + ": read " + stream.position() + " of " + size + " bytes");
+      }
+      return verify(
+          expected,
+          size,
+          archiveBytes,
+          Hashes.hex(archiveDigest.digest()),
+          Hashes.hex(stream.digest()));
+    }
+  }
+
+  private IOException describe(Throwable t) {
+    IOException e = ArchiveUploader.asIoException(t);
+    if (e instanceof IntegrityException || e instanceof InterruptedIOException) {
+      return e;
+    }
+    if (e instanceof StorageException) {
+      return e;
+    }
+    if (e instanceof EOFException) {
+      return new IntegrityException(uri + " is truncated: " + e.getMessage(), e);
+    }
+    return new IntegrityException(uri + " is corrupt: " + e.getMessage(), e);
+  }
+
+  private DownloadResult verify(
+      Expected expected, long storedBytes, long archiveBytes, String sha256, String storedSha256)
+      throws IntegrityException {
+    String by = "none";
+    if (expected.storedSha256() != null
+        && !expected.storedSha256().equalsIgnoreCase(storedSha256)) {
+      throw new IntegrityException(
+          uri
+              + ": SHA-256 of the stored object is "
+              + storedSha256
+              + ", the manifest says "
+              + expected.storedSha256());
+    }
+    if (expected.archiveBytes() != null && expected.archiveBytes() != archiveBytes) {
+      throw new IntegrityException(
+          uri
+              + " decompresses to "
+              + archiveBytes
+              + " bytes, the manifest says "
+              + expected.archiveBytes());
+    }
+    if (expected.sha256() != null) {
+      if (!expected.sha256().equalsIgnoreCase(sha256)) {
+        throw new IntegrityException(
+            uri
+                + ": SHA-256 of the archive is "
+                + sha256
+                + ", the manifest says "
+                + expected.sha256());
+      }
+      by = "manifest";
+    }
+    Trailer t = trailer;
+    if (t != null) {
+      if (t.archiveBytes() != archiveBytes || !t.sha256Hex().equals(sha256)) {
+        throw new IntegrityException(
+            uri
+                + ": archive is "
+                + archiveBytes
+                + " bytes with SHA-256 "
+                + sha256
+                + ", its trailer says "
+                + t.archiveBytes()
+                + " bytes with "
+                + t.sha256Hex());
+      }
+      if (by.equals("none")) {
+        by = "trailer";
+      }
+    }
+    return new DownloadResult(uri, archiveBytes, storedBytes, sha256, storedSha256, by);
+  }
+
+  private void split(
+      RangeInputStream stream,
+      BufferPool inPool,
+      BufferPool outPool,
+      Semaphore frameSlots,
+      BlockingQueue<Object> chunks,
+      ExecutorService cpu)
+      throws IOException, InterruptedException {
+    FrameInput in =
+        new FrameInput(
+            stream, inPool.acquire(this::failed), FrameCodec.MAX_SPLIT_FRAME + 1024 * 1024);
+    while (!failed()) {
+      Frame f;
+      try {
+        f = codec.next(in);
+      } catch (NotSplittableException e) {
+        sequential(in, stream, outPool, frameSlots, chunks);
+        return;
+      }
+      if (f == null) {
+        return;
+      }
+      if (f.trailer() != null) {
+        trailer = f.trailer();
+        continue;
+      }
+      if (!f.isData()) {
+        continue;
+      }
+      acquire(frameSlots);
+      int length = in.length();
+      int contentSize = (int) f.contentSize();
+      long frameStart = in.frameStart();
+      byte[] src = in.take(inPool.acquire(this::failed));
+      chunks.put(
+          cpu.submit(
+              () -> {
+                try {
+                  boolean pooled = contentSize <= outPool.bufferSize();
+                  byte[] dst = pooled ? outPool.acquire(this::failed) : new byte[contentSize];
+                  try {
+                    codec.decompress(src, length, dst, contentSize);
+                  } catch (IOException e) {
+                    if (pooled) {
+                      outPool.release(dst);
+                    }
+                    throw new IntegrityException(
+                        uri + " is corrupt: frame at offset " + frameStart + ": " + e.getMessage(),
+                        e);
+                  }
+                  return new Chunk(dst, contentSize, pooled);
+                } finally {
+                  inPool.release(src);
+                }
+              }));
+    }
+  }
+
+  /** The fallback: one decoder over the rest of the stream, read in frame-size slices. */
+  private void sequential(
+      FrameInput in,
+      RangeInputStream stream,
+      BufferPool outPool,
+      Semaphore frameSlots,
+      BlockingQueue<Object> chunks)
+      throws IOException, InterruptedException {
+    InputStream rest =
+        new SequenceInputStream(new ByteArrayInputStream(in.buffer(), 0, in.length()), stream);
+    try (InputStream decoder = codec.decoder(rest)) {
+      while (!failed()) {
+        acquire(frameSlots);
+        byte[] dst = outPool.acquire(this::failed);
+        int n = decoder.readNBytes(dst, 0, dst.length);
+        if (n == 0) {
+          outPool.release(dst);
+          frameSlots.release();
+          break;
+        }
+        chunks.put(CompletableFuture.completedFuture(new Chunk(dst, n, true)));
+      }
+    }
+  }
+
+  private void acquire(Semaphore s) throws InterruptedIOException {
+    try {
+      while (!s.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+        if (failed()) {
+          throw new InterruptedIOException("transfer cancelled");
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted");
+    }
+  }
+}

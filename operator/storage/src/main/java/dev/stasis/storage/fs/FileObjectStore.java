@@ -1,0 +1,274 @@
+package dev.stasis.storage.fs;
+
+import dev.stasis.api.Stasis;
+import dev.stasis.storage.IntegrityException;
+import dev.stasis.storage.NoSuchObjectException;
+import dev.stasis.storage.ObjectInfo;
+import dev.stasis.storage.ObjectReader;
+import dev.stasis.storage.ObjectStore;
+import dev.stasis.storage.ObjectUpload;
+import dev.stasis.storage.StorageException;
+import dev.stasis.storage.StorageUri;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A directory (on the node or a mounted volume). Objects are files; a key's slashes are
+ * directories. Writes go to a hidden temporary file ({@code .<name>.stasis-tmp-<random>}) that is
+ * synced and then renamed into place, so an object appears whole or not at all; parts of an upload
+ * are written in parallel at their offsets. Temporary files are never listed.
+ */
+public final class FileObjectStore implements ObjectStore {
+  private static final String TMP = ".stasis-tmp-";
+  private final Path root;
+
+  public FileObjectStore(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public URI uri(String key) {
+    String path = root.toString();
+    String full = key.isEmpty() ? path : (path.endsWith("/") ? path + key : path + "/" + key);
+    return StorageUri.uriOf(Stasis.SCHEME_FILE, "", full);
+  }
+
+  Path path(String key) throws StorageException {
+    Path p = root.resolve(key).normalize();
+    if (!p.startsWith(root) || key.startsWith("/")) {
+      throw new StorageException("key escapes the store's directory: " + key);
+    }
+    return p;
+  }
+
+  private StorageException error(String what, String key, IOException e) {
+    return new StorageException(what + " " + uri(key) + " failed: " + e, false, e);
+  }
+
+  @Override
+  public Optional<ObjectInfo> stat(String key) throws IOException {
+    Path p = path(key);
+    try {
+      BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+      if (!a.isRegularFile()) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          new ObjectInfo(
+              key,
+              a.size(),
+              a.lastModifiedTime().toMillis() + "-" + a.size(),
+              a.lastModifiedTime().toInstant()));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw error("stat", key, e);
+    }
+  }
+
+  @Override
+  public ObjectReader open(String key) throws IOException {
+    ObjectInfo info = stat(key).orElseThrow(() -> new NoSuchObjectException(uri(key)));
+    FileChannel ch = FileChannel.open(path(key), StandardOpenOption.READ);
+    return new ObjectReader() {
+      @Override
+      public ObjectInfo info() {
+        return info;
+      }
+
+      @Override
+      public void readFully(long offset, byte[] dst, int dstOffset, int length) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(dst, dstOffset, length);
+        long pos = offset;
+        while (b.hasRemaining()) {
+          int n = ch.read(b, pos);
+          if (n < 0) {
+            throw new IntegrityException(
+                uri(key) + " is shorter than expected: ends before " + (offset + length));
+          }
+          pos += n;
+        }
+      }
+
+      @Override
+      public void close() throws IOException {
+        ch.close();
+      }
+    };
+  }
+
+  @Override
+  public byte[] readAll(String key) throws IOException {
+    try {
+      return Files.readAllBytes(path(key));
+    } catch (NoSuchFileException e) {
+      throw new NoSuchObjectException(uri(key));
+    } catch (IOException e) {
+      throw error("read", key, e);
+    }
+  }
+
+  private Path temp(Path target) throws IOException {
+    Files.createDirectories(target.getParent());
+    return target.resolveSibling("." + target.getFileName() + TMP + UUID.randomUUID());
+  }
+
+  private static void moveIntoPlace(Path tmp, Path target) throws IOException {
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  @Override
+  public void put(String key, byte[] data, int length, String contentType) throws IOException {
+    Path target = path(key);
+    Path tmp = null;
+    try {
+      tmp = temp(target);
+      try (FileChannel ch =
+          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ByteBuffer b = ByteBuffer.wrap(data, 0, length);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        ch.force(true);
+      }
+      moveIntoPlace(tmp, target);
+    } catch (IOException e) {
+      if (tmp != null) {
+        Files.deleteIfExists(tmp);
+      }
+      throw error("write", key, e);
+    }
+  }
+
+  @Override
+  public ObjectUpload startUpload(String key, String contentType, int partSize) throws IOException {
+    Path target = path(key);
+    Path tmp;
+    FileChannel ch;
+    try {
+      tmp = temp(target);
+      ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      throw error("start writing", key, e);
+    }
+    return new ObjectUpload() {
+      @Override
+      public void uploadPart(int partNumber, byte[] data, int length) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(data, 0, length);
+        long pos = (long) (partNumber - 1) * partSize;
+        try {
+          while (b.hasRemaining()) {
+            pos += ch.write(b, pos);
+          }
+        } catch (IOException e) {
+          throw error("write part " + partNumber + " of", key, e);
+        }
+      }
+
+      @Override
+      public void complete() throws IOException {
+        try {
+          ch.force(true);
+          ch.close();
+          moveIntoPlace(tmp, target);
+        } catch (IOException e) {
+          abort();
+          throw error("finish", key, e);
+        }
+      }
+
+      @Override
+      public void abort() {
+        try {
+          ch.close();
+        } catch (IOException e) {
+          // ignore
+        }
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+          // best effort
+        }
+      }
+    };
+  }
+
+  @Override
+  public List<ObjectInfo> list(String prefix) throws IOException {
+    Path start = path(prefix.contains("/") ? prefix.substring(0, prefix.lastIndexOf('/')) : "");
+    if (!Files.isDirectory(start)) {
+      return List.of();
+    }
+    List<ObjectInfo> out = new ArrayList<>();
+    try (Stream<Path> s = Files.walk(start)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        if (!Files.isRegularFile(p) || p.getFileName().toString().contains(TMP)) {
+          continue;
+        }
+        String key = root.relativize(p).toString().replace('\\', '/');
+        if (key.startsWith(prefix)) {
+          BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+          out.add(
+              new ObjectInfo(
+                  key,
+                  a.size(),
+                  a.lastModifiedTime().toMillis() + "-" + a.size(),
+                  a.lastModifiedTime().toInstant()));
+        }
+      }
+    } catch (NoSuchFileException e) {
+      // removed while listing
+    } catch (IOException e) {
+      throw error("list", prefix, e);
+    }
+    return out;
+  }
+
+  @Override
+  public void delete(String key) throws IOException {
+    Path p = path(key);
+    try {
+      Files.deleteIfExists(p);
+      // Remove directories left empty, up to the root (not for a store rooted at /).
+      Path dir = p.getParent();
+      while (dir != null && root.getParent() != null && !dir.equals(root) && dir.startsWith(root)) {
+        try (Stream<Path> s = Files.list(dir)) {
+          if (s.findAny().isPresent()) {
+            break;
+          }
+        }
+        Files.deleteIfExists(dir);
+        dir = dir.getParent();
+      }
+    } catch (java.nio.file.DirectoryNotEmptyException e) {
+      // someone wrote meanwhile
+    } catch (IOException e) {
+      throw error("delete", key, e);
+    }
+  }
+
+  @Override
+  public void close() {}
+}
