@@ -282,7 +282,10 @@ public final class ArchiveUploader {
             }
           }
         }
-        upload.complete();
+        if (failed()) {
+          return;
+        }
+        upload.complete(partCount);
       }
       progress.progress(done, done);
       result =

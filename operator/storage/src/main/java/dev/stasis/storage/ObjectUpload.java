@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * A multipart upload in progress. Parts are numbered from 1; every part but the last has the same
- * size. Nothing is visible under the key until {@link #complete()} returns.
+ * size. Nothing is visible under the key until {@link #complete(int)} returns.
  */
 public interface ObjectUpload {
   /**
@@ -15,8 +15,11 @@ public interface ObjectUpload {
    */
   void uploadPart(int partNumber, byte[] data, int length) throws IOException;
 
-  /** Makes the object visible, assembled from the parts in order. */
-  void complete() throws IOException;
+  /**
+   * Makes the object visible, assembled from parts 1 to {@code partCount} in order; fails if any of
+   * them was not stored.
+   */
+  void complete(int partCount) throws IOException;
 
   /** Discards the upload and every part stored so far. Best effort; never throws. */
   void abort();

@@ -51,7 +51,9 @@ public final class Retry {
       } catch (InterruptedIOException e) {
         throw e;
       } catch (IOException e) {
-        if (attempt >= maxAttempts || !retryable.test(e)) {
+        if (attempt >= maxAttempts
+            || !retryable.test(e)
+            || Thread.currentThread().isInterrupted()) {
           throw e;
         }
         long cap = Math.min(maxDelayMillis, baseDelayMillis << Math.min(attempt - 1, 20));

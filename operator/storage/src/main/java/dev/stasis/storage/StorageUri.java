@@ -81,6 +81,11 @@ public record StorageUri(String scheme, String authority, String path) {
     return new StorageUri(scheme, authority, path.isEmpty() ? r : path + "/" + r);
   }
 
+  /** The same store with another path. */
+  public StorageUri withPath(String newPath) {
+    return new StorageUri(scheme, authority, trim(newPath));
+  }
+
   /** The last path segment (an object's file name). */
   public String fileName() {
     int i = path.lastIndexOf('/');

@@ -173,6 +173,7 @@ public final class FileObjectStore implements ObjectStore {
     } catch (IOException e) {
       throw error("start writing", key, e);
     }
+    java.util.Set<Integer> stored = java.util.concurrent.ConcurrentHashMap.newKeySet();
     return new ObjectUpload() {
       @Override
       public void uploadPart(int partNumber, byte[] data, int length) throws IOException {
@@ -185,10 +186,16 @@ public final class FileObjectStore implements ObjectStore {
         } catch (IOException e) {
           throw error("write part " + partNumber + " of", key, e);
         }
+        stored.add(partNumber);
       }
 
       @Override
-      public void complete() throws IOException {
+      public void complete(int partCount) throws IOException {
+        if (stored.size() != partCount) {
+          abort();
+          throw new StorageException(
+              uri(key) + ": " + stored.size() + " of " + partCount + " parts were written");
+        }
         try {
           ch.force(true);
           ch.close();

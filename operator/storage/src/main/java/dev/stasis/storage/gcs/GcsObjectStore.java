@@ -214,7 +214,11 @@ public final class GcsObjectStore implements ObjectStore {
       }
 
       @Override
-      public synchronized void complete() throws IOException {
+      public synchronized void complete(int partCount) throws IOException {
+        if (failed || expected != partCount + 1) {
+          throw new dev.stasis.storage.StorageException(
+              uri(key) + ": " + (expected - 1) + " of " + partCount + " parts were written");
+        }
         try {
           ch.close();
         } catch (RuntimeException e) {

@@ -267,10 +267,10 @@ public final class ReplicatedObjectStore implements ObjectStore {
     }
 
     @Override
-    public void complete() throws IOException {
+    public void complete(int partCount) throws IOException {
       for (Map.Entry<Integer, ObjectUpload> e : new ArrayList<>(live.entrySet())) {
         try {
-          e.getValue().complete();
+          e.getValue().complete(partCount);
         } catch (IOException | RuntimeException ex) {
           drop(e.getKey(), ex);
         }

@@ -298,8 +298,12 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
-    public void complete() throws IOException {
+    public void complete(int partCount) throws IOException {
       List<CompletedPart> list = new ArrayList<>(parts.values());
+      if (list.size() != partCount) {
+        throw new StorageException(
+            uri(key) + ": " + list.size() + " of " + partCount + " parts were stored");
+      }
       for (int i = 0; i < list.size(); i++) {
         if (list.get(i).partNumber() != i + 1) {
           throw new StorageException("part " + (i + 1) + " of " + uri(key) + " is missing");
