@@ -1,0 +1,250 @@
+package dev.stasis.agent;
+
+import dev.stasis.agent.auth.AuthInterceptor;
+import dev.stasis.agent.auth.TokenReviewer;
+import dev.stasis.agent.image.CheckpointImagePusher;
+import dev.stasis.agent.jobs.CheckpointWork;
+import dev.stasis.agent.jobs.JobManager;
+import dev.stasis.agent.jobs.Journal;
+import dev.stasis.agent.jobs.JournalEntry;
+import dev.stasis.agent.jobs.RestoreWork;
+import dev.stasis.agent.kubelet.KubeletClient;
+import dev.stasis.agent.server.AgentService;
+import dev.stasis.agent.server.MetricsServer;
+import dev.stasis.agent.store.CheckpointStore;
+import dev.stasis.agent.store.Throttle;
+import dev.stasis.agent.v1.JobKind;
+import dev.stasis.agent.v1.StorageConfig;
+import io.grpc.Grpc;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.TlsServerCredentials;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running agent: the gRPC server (TLS, token review), the job manager with its journal, and the
+ * metrics endpoint, wired from an {@link AgentConfig}. {@code serve} runs one; tests start several.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+  private final AgentConfig config;
+  private final JobManager jobs;
+  private final Server server;
+  private final MetricsServer metrics;
+  private final PrometheusMeterRegistry meters;
+  private final ExecutorService watchExecutor;
+  private volatile boolean ready;
+
+  private Agent(
+      AgentConfig config,
+      JobManager jobs,
+      Server server,
+      MetricsServer metrics,
+      PrometheusMeterRegistry meters,
+      ExecutorService watchExecutor) {
+    this.config = config;
+    this.jobs = jobs;
+    this.server = server;
+    this.metrics = metrics;
+    this.meters = meters;
+    this.watchExecutor = watchExecutor;
+  }
+
+  /**
+   * Starts an agent.
+   *
+   * @param reviewer checks callers' tokens (a TokenReview against the API server in production)
+   * @param kubelet the kubelet client
+   * @param store the storage engine
+   * @param withMetrics whether to serve /healthz, /readyz, /metrics on config.metricsPort()
+   */
+  public static Agent start(
+      AgentConfig config,
+      TokenReviewer reviewer,
+      KubeletClient kubelet,
+      CheckpointStore store,
+      boolean withMetrics)
+      throws IOException {
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Clock clock = Clock.systemUTC();
+    Journal journal = new Journal(config.journalDir());
+    JobManager jobs =
+        new JobManager(
+            config.nodeName(),
+            config.maxConcurrentJobs(),
+            journal,
+            (entry, storage) -> cleanUp(entry, storage, store, config),
+            meters,
+            clock,
+            config.jobRetention());
+    jobs.recover();
+    Throttle throttle = new Throttle(config.bandwidthBytesPerSecond());
+    byte[] dockerConfig = null;
+    if (config.registrySecret() != null && Files.isReadable(config.registrySecret())) {
+      dockerConfig = Files.readAllBytes(config.registrySecret());
+    }
+    final byte[] registryAuth = dockerConfig;
+    CheckpointImagePusher pusher = new CheckpointImagePusher();
+    ExecutorService watchExecutor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "stasis-watch");
+              t.setDaemon(true);
+              return t;
+            });
+    AgentService service =
+        new AgentService(
+            jobs,
+            r ->
+                new CheckpointWork(
+                    r,
+                    kubelet,
+                    store,
+                    config.nodeName(),
+                    config.keepKubeletArchives(),
+                    throttle,
+                    clock),
+            r ->
+                new RestoreWork(
+                    r,
+                    store,
+                    pusher,
+                    config.workDir(),
+                    config.registry(),
+                    registryAuth,
+                    config.registryPlainHttp()),
+            watchExecutor,
+            Duration.ofSeconds(30));
+    AuthInterceptor auth =
+        new AuthInterceptor(
+            reviewer, config.allowedCallers(), config.tokenReviewCacheTtl(), clock, meters);
+    if (config.allowedCallers().isEmpty()) {
+      LOG.warn("STASIS_ALLOWED_CALLERS is empty: every call will be refused");
+    }
+    Server server =
+        Grpc.newServerBuilderForPort(
+                config.port(),
+                TlsServerCredentials.create(config.tlsCert().toFile(), config.tlsKey().toFile()))
+            .addService(ServerInterceptors.intercept(service, auth))
+            .build()
+            .start();
+    MetricsServer metrics = null;
+    Agent agent = new Agent(config, jobs, server, null, meters, watchExecutor);
+    if (withMetrics) {
+      metrics = new MetricsServer(config.metricsPort(), meters, () -> agent.ready);
+    }
+    Agent started = new Agent(config, jobs, server, metrics, meters, watchExecutor);
+    agent.ready = true;
+    started.ready = true;
+    LOG.info(
+        "agent on node {} serving gRPC/TLS on :{}; kubelet {}; {} concurrent jobs",
+        config.nodeName(),
+        server.getPort(),
+        kubelet.endpoint(),
+        config.maxConcurrentJobs());
+    return started;
+  }
+
+  /** After a restart: delete what an unfinished job left (partial objects, kubelet archives). */
+  static String cleanUp(
+      JournalEntry entry, StorageConfig storage, CheckpointStore store, AgentConfig config) {
+    List<String> problems = new ArrayList<>();
+    boolean restore = entry.jobJson().contains("JOB_KIND_RESTORE");
+    if (!restore && entry.checkpointUri() != null && !entry.manifestWritten()) {
+      try {
+        store.deleteAll(URI.create(entry.checkpointUri()), storage);
+      } catch (IOException | RuntimeException e) {
+        problems.add(
+            "partial objects under "
+                + entry.checkpointUri()
+                + " could not be deleted ("
+                + e.getMessage()
+                + "); remove them with 'stasis rm'");
+      }
+    }
+    if (entry.kubeletArchives() != null && !config.keepKubeletArchives()) {
+      for (String a : entry.kubeletArchives()) {
+        try {
+          Files.deleteIfExists(Path.of(a));
+        } catch (IOException e) {
+          problems.add("kubelet archive " + a + " could not be deleted");
+        }
+      }
+    }
+    return problems.isEmpty() ? null : String.join("; ", problems);
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  public int metricsPort() {
+    return metrics == null ? -1 : metrics.port();
+  }
+
+  public JobManager jobs() {
+    return jobs;
+  }
+
+  public PrometheusMeterRegistry meters() {
+    return meters;
+  }
+
+  public AgentConfig config() {
+    return config;
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  /** Stops serving; running jobs are interrupted (their journal entries stay RUNNING). */
+  @Override
+  public void close() {
+    ready = false;
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.shutdownNow();
+    }
+    if (metrics != null) {
+      metrics.close();
+    }
+    watchExecutor.shutdownNow();
+    jobs.close();
+  }
+
+  /** Like a crash: stops without letting jobs finish or update the journal (tests). */
+  public void kill() {
+    jobs.abandon();
+    server.shutdownNow();
+    if (metrics != null) {
+      metrics.close();
+    }
+    watchExecutor.shutdownNow();
+  }
+
+  /** For the restore job kind check. */
+  static boolean isRestore(JobKind k) {
+    return k == JobKind.JOB_KIND_RESTORE;
+  }
+}

@@ -1,0 +1,59 @@
+package dev.stasis.agent;
+
+import dev.stasis.agent.auth.KubernetesTokenReviewer;
+import dev.stasis.agent.kubelet.KubeletClient;
+import dev.stasis.agent.store.EngineCheckpointStore;
+import dev.stasis.agent.store.StorageLocations;
+import dev.stasis.storage.TransferOptions;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/** The DaemonSet's entry point; configured from the environment (see docs/agent.md). */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the node agent: gRPC over TLS on STASIS_AGENT_PORT (9443), /healthz /readyz /metrics on"
+          + " STASIS_METRICS_PORT (9090).",
+      "Configured from the environment: NODE_NAME, STASIS_AGENT_TLS_CERT, STASIS_AGENT_TLS_KEY,"
+          + " STASIS_KUBELET_HOST, STASIS_KUBELET_PORT, STASIS_KUBELET_CA,"
+          + " STASIS_KUBELET_INSECURE_SKIP_VERIFY, STASIS_CHECKPOINT_DIR,"
+          + " STASIS_MAX_CONCURRENT_JOBS, STASIS_ALLOWED_CALLERS, STASIS_REGISTRY,"
+          + " STASIS_REGISTRY_SECRET, STASIS_JOURNAL_DIR, STASIS_KEEP_KUBELET_ARCHIVES,"
+          + " STASIS_BANDWIDTH_LIMIT, STASIS_WORK_DIR."
+    })
+final class ServeCommand implements Callable<Integer> {
+  @Override
+  public Integer call() throws Exception {
+    AgentConfig config = AgentConfig.fromEnv(System.getenv());
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    KubeletClient kubelet =
+        new KubeletClient(
+            config.kubeletHost(),
+            config.kubeletPort(),
+            KubeletClient.tlsContext(
+                config.kubeletCa(), config.kubeletInsecure(), Path.of(AgentConfig.SA_DIR)),
+            KubeletClient.tokenFile(config.kubeletTokenFile()),
+            config.checkpointDir(),
+            KubeletClient.GRACE);
+    EngineCheckpointStore store =
+        new EngineCheckpointStore(
+            new StorageLocations(System.getenv()), TransferOptions.defaults());
+    Agent agent =
+        Agent.start(config, new KubernetesTokenReviewer(client, List.of()), kubelet, store, true);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  agent.close();
+                  client.close();
+                },
+                "stasis-shutdown"));
+    agent.awaitTermination();
+    return 0;
+  }
+}

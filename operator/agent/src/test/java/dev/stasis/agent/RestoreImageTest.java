@@ -1,0 +1,171 @@
+package dev.stasis.agent;
+
+import static dev.stasis.agent.AgentFixture.checkpoint;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import dev.stasis.agent.api.Reasons;
+import dev.stasis.agent.image.CheckpointImagePusher;
+import dev.stasis.agent.v1.Job;
+import dev.stasis.agent.v1.JobState;
+import dev.stasis.agent.v1.PushedImage;
+import dev.stasis.agent.v1.StartRestoreRequest;
+import dev.stasis.testsupport.registry.RegistryServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RestoreImageTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir Path tmp;
+  AgentFixture f;
+  RegistryServer registry;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    assumeTrue(RegistryServer.available(), RegistryServer.unavailableReason());
+    registry = RegistryServer.start(tmp.resolve("registry"), "pusher", "s3cret-pw");
+    f = new AgentFixture(tmp);
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (f != null) {
+      f.close();
+    }
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  private HttpResponse<byte[]> get(String path, String accept) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(registry.url() + path));
+    if (accept != null) {
+      b.header("Accept", accept);
+    }
+    b.header("Authorization", registry.basicAuthorization());
+    return HttpClient.newBuilder()
+        .followRedirects(HttpClient.Redirect.NORMAL)
+        .build()
+        .send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  @Test
+  void restorePushesACheckpointImageWithBothAnnotationsAndTheArchiveAsItsLayer() throws Exception {
+    Map<String, String> env = f.env();
+    env.put("STASIS_KEEP_KUBELET_ARCHIVES", "true");
+    f.start(env);
+    Path store = tmp.resolve("store");
+    String ckUid = "7a8b9cad-0000-4000-8000-000000000777";
+    f.operator().startCheckpoint(checkpoint(ckUid, "file://" + store).build());
+    Job ck = f.awaitDone(ckUid);
+    assertThat(ck.getState()).as(ck.toString()).isEqualTo(JobState.JOB_STATE_SUCCEEDED);
+
+    String restoreUid = "8b9cadbe-0000-4000-8000-000000000888";
+    f.operator()
+        .startRestore(
+            StartRestoreRequest.newBuilder()
+                .setJobId(restoreUid)
+                .setCheckpointUri(ck.getCheckpointUri())
+                .setRegistry(registry.hostPort())
+                .setRepository("stasis/checkpoints")
+                .addContainers("app")
+                .setRegistryAuth(ByteString.copyFromUtf8(registry.dockerConfigJson()))
+                .setRegistryPlainHttp(true)
+                .build());
+    Job done = f.awaitDone(restoreUid);
+    assertThat(done.getState()).as(done.toString()).isEqualTo(JobState.JOB_STATE_SUCCEEDED);
+    assertThat(done.getImagesList()).hasSize(1);
+    PushedImage image = done.getImages(0);
+    String tag = ckUid + "-app";
+    assertThat(image.getReference()).isEqualTo(registry.hostPort() + "/stasis/checkpoints:" + tag);
+    assertThat(image.getDigest()).startsWith("sha256:");
+
+    HttpResponse<byte[]> m =
+        get(
+            "/v2/stasis/checkpoints/manifests/" + tag,
+            "application/vnd.oci.image.manifest.v1+json");
+    assertThat(m.statusCode()).isEqualTo(200);
+    assertThat(m.headers().firstValue("Docker-Content-Digest")).contains(image.getDigest());
+    JsonNode manifest = JSON.readTree(m.body());
+    assertThat(manifest.path("annotations").path(CheckpointImagePusher.CRIO_ANNOTATION).asText())
+        .isEqualTo("app");
+    assertThat(manifest.path("annotations").path(CheckpointImagePusher.CRIU_ANNOTATION).asText())
+        .isEqualTo("app");
+    assertThat(manifest.path("layers").size()).isEqualTo(1);
+    JsonNode layer = manifest.path("layers").get(0);
+    assertThat(layer.path("mediaType").asText()).isEqualTo(CheckpointImagePusher.LAYER_MEDIA_TYPE);
+
+    Path archive =
+        f.kubelet.archives().stream()
+            .filter(p -> p.getFileName().toString().startsWith("checkpoint-web_shop-app-"))
+            .findFirst()
+            .orElseThrow();
+    HttpResponse<byte[]> blob =
+        get("/v2/stasis/checkpoints/blobs/" + layer.path("digest").asText(), null);
+    assertThat(blob.statusCode()).isEqualTo(200);
+    assertThat(blob.body()).isEqualTo(Files.readAllBytes(archive));
+
+    JsonNode config =
+        JSON.readTree(
+            get(
+                    "/v2/stasis/checkpoints/blobs/"
+                        + manifest.path("config").path("digest").asText(),
+                    null)
+                .body());
+    assertThat(config.path("rootfs").path("diff_ids"))
+        .extracting(JsonNode::asText)
+        .containsExactly(layer.path("digest").asText());
+  }
+
+  @Test
+  void wrongRegistryCredentialsFailWithAReason() throws Exception {
+    f.start();
+    Path store = tmp.resolve("store");
+    String ckUid = "9cadbecf-0000-4000-8000-000000000999";
+    f.operator().startCheckpoint(checkpoint(ckUid, "file://" + store).build());
+    Job ck = f.awaitDone(ckUid);
+    String uid = "adbecfd0-0000-4000-8000-000000000aaa";
+    f.operator()
+        .startRestore(
+            StartRestoreRequest.newBuilder()
+                .setJobId(uid)
+                .setCheckpointUri(ck.getCheckpointUri())
+                .setRegistry(registry.hostPort())
+                .setRepository("stasis/checkpoints")
+                .setRegistryPlainHttp(true)
+                .build());
+    Job done = f.awaitDone(uid);
+    assertThat(done.getState()).isEqualTo(JobState.JOB_STATE_FAILED);
+    assertThat(done.getReason()).isEqualTo(Reasons.REGISTRY_UNAUTHORIZED);
+    assertThat(List.of(done.getMessage())).noneMatch(s -> s.contains("s3cret-pw"));
+  }
+
+  @Test
+  void missingCheckpointIsCheckpointNotFound() throws Exception {
+    f.start();
+    String uid = "becfd0e1-0000-4000-8000-000000000bbb";
+    f.operator()
+        .startRestore(
+            StartRestoreRequest.newBuilder()
+                .setJobId(uid)
+                .setCheckpointUri("file://" + tmp.resolve("nothing") + "/shop/web/x-12345678")
+                .setRegistry(registry.hostPort())
+                .setRepository("stasis/checkpoints")
+                .setRegistryPlainHttp(true)
+                .build());
+    assertThat(f.awaitDone(uid).getReason()).isEqualTo(Reasons.CHECKPOINT_NOT_FOUND);
+  }
+}
