@@ -93,7 +93,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s.%s.svc" (include "stasis.agentName" .) .Release.Namespace -}}
 {{- end -}}
 
-{{- define "stasis.leaseName" -}}{{ include "stasis.operatorName" . }}-leader{{- end -}}
+{{- define "stasis.leaseName" -}}{{ include "stasis.operatorName" . }}{{- end -}}
 
 {{/* Service-account user names allowed to call the agent: the operator's first. */}}
 {{- define "stasis.allowedCallers" -}}
@@ -202,4 +202,15 @@ match:
   {{- end }}
 {{- end }}
 priority: {{ .priority }}
+{{- end -}}
+
+{{/* Registry of restore images, as both the operator (fills StartRestoreRequest) and the agent
+  (falls back to it when a request names none) read it. */}}
+{{- define "stasis.registryEnv" -}}
+- name: STASIS_REGISTRY
+  value: {{ .Values.registry.url | quote }}
+- name: STASIS_REGISTRY_REPOSITORY
+  value: {{ .Values.registry.repository | quote }}
+- name: STASIS_REGISTRY_PLAIN_HTTP
+  value: {{ .Values.registry.insecure | quote }}
 {{- end -}}

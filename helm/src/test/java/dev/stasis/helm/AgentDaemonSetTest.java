@@ -91,6 +91,9 @@ class AgentDaemonSetTest {
     assertThat(mounts.get("tls").getReadOnly()).isTrue();
     assertThat(mounts.get("tmp").getMountPath()).isEqualTo("/tmp");
     assertThat(volumes.get("tmp").getEmptyDir()).isNotNull();
+    assertThat(volumes.get("tmp").getEmptyDir().getSizeLimit())
+        .as("restores download whole archives here")
+        .isNull();
     assertThat(volumes.get("tls").getSecret().getSecretName()).isEqualTo("stasis-agent-tls");
     assertThat(volumes.get("tls").getSecret().getDefaultMode()).isEqualTo(0400);
     assertThat(mounts)
@@ -140,7 +143,7 @@ class AgentDaemonSetTest {
         .containsExactlyInAnyOrder(
             "NODE_NAME",
             "STASIS_AGENT_PORT",
-            "STASIS_HTTP_PORT",
+            "STASIS_METRICS_PORT",
             "STASIS_LOG_LEVEL",
             "STASIS_AGENT_TLS_CERT",
             "STASIS_AGENT_TLS_KEY",
@@ -148,26 +151,27 @@ class AgentDaemonSetTest {
             "STASIS_ALLOWED_CALLERS",
             "STASIS_KUBELET_HOST",
             "STASIS_KUBELET_PORT",
-            "STASIS_KUBELET_CA_FILE",
+            "STASIS_KUBELET_CA",
             "STASIS_KUBELET_INSECURE_SKIP_VERIFY",
             "STASIS_CHECKPOINT_DIR",
             "STASIS_KEEP_KUBELET_ARCHIVES",
             "STASIS_MAX_CONCURRENT_JOBS",
             "STASIS_JOURNAL_DIR",
+            "STASIS_WORK_DIR",
             "STASIS_REGISTRY",
             "STASIS_REGISTRY_REPOSITORY",
-            "STASIS_REGISTRY_INSECURE");
+            "STASIS_REGISTRY_PLAIN_HTTP");
     assertThat(Manifests.fieldRef(env, "NODE_NAME")).isEqualTo("spec.nodeName");
     assertThat(Manifests.fieldRef(env, "STASIS_KUBELET_HOST")).isEqualTo("status.hostIP");
     assertThat(Manifests.value(env, "STASIS_AGENT_PORT")).isEqualTo("9443");
-    assertThat(Manifests.value(env, "STASIS_HTTP_PORT")).isEqualTo("9090");
+    assertThat(Manifests.value(env, "STASIS_METRICS_PORT")).isEqualTo("9090");
     assertThat(Manifests.value(env, "STASIS_AGENT_TLS_CERT")).isEqualTo("/etc/stasis/tls/tls.crt");
     assertThat(Manifests.value(env, "STASIS_AGENT_TLS_KEY")).isEqualTo("/etc/stasis/tls/tls.key");
     assertThat(Manifests.value(env, "STASIS_AGENT_TOKEN_AUDIENCE")).isEqualTo("stasis-agent");
     assertThat(Manifests.value(env, "STASIS_ALLOWED_CALLERS"))
         .isEqualTo("system:serviceaccount:" + NS + ":stasis-operator");
     assertThat(Manifests.value(env, "STASIS_KUBELET_PORT")).isEqualTo("10250");
-    assertThat(Manifests.value(env, "STASIS_KUBELET_CA_FILE"))
+    assertThat(Manifests.value(env, "STASIS_KUBELET_CA"))
         .isEqualTo("/var/run/secrets/kubernetes.io/serviceaccount/ca.crt");
     assertThat(Manifests.value(env, "STASIS_KUBELET_INSECURE_SKIP_VERIFY")).isEqualTo("false");
     assertThat(Manifests.value(env, "STASIS_CHECKPOINT_DIR"))
@@ -175,9 +179,10 @@ class AgentDaemonSetTest {
     assertThat(Manifests.value(env, "STASIS_KEEP_KUBELET_ARCHIVES")).isEqualTo("false");
     assertThat(Manifests.value(env, "STASIS_MAX_CONCURRENT_JOBS")).isEqualTo("2");
     assertThat(Manifests.value(env, "STASIS_JOURNAL_DIR")).isEqualTo("/var/lib/stasis/journal");
+    assertThat(Manifests.value(env, "STASIS_WORK_DIR")).isEqualTo("/tmp/stasis-agent");
     assertThat(Manifests.value(env, "STASIS_REGISTRY")).isEmpty();
     assertThat(Manifests.value(env, "STASIS_REGISTRY_REPOSITORY")).isEqualTo("stasis/restore");
-    assertThat(Manifests.value(env, "STASIS_REGISTRY_INSECURE")).isEqualTo("false");
+    assertThat(Manifests.value(env, "STASIS_REGISTRY_PLAIN_HTTP")).isEqualTo("false");
     assertThat(agent.getArgs()).containsExactly("serve");
   }
 
@@ -193,6 +198,8 @@ class AgentDaemonSetTest {
     for (String name : List.of("STASIS_CHECKPOINT_DIR", "STASIS_JOURNAL_DIR")) {
       assertThat(mountPaths).as(name).contains(Manifests.value(env, name));
     }
+    String work = Manifests.value(env, "STASIS_WORK_DIR");
+    assertThat(mountPaths).anySatisfy(m -> assertThat(work).startsWith(m + "/"));
   }
 
   @Test
@@ -211,7 +218,7 @@ class AgentDaemonSetTest {
     var env = Manifests.env(c);
     assertThat(Manifests.value(env, "STASIS_REGISTRY")).isEqualTo("registry.example.com:5000");
     assertThat(Manifests.value(env, "STASIS_REGISTRY_REPOSITORY")).isEqualTo("team/restores");
-    assertThat(Manifests.value(env, "STASIS_REGISTRY_INSECURE")).isEqualTo("true");
+    assertThat(Manifests.value(env, "STASIS_REGISTRY_PLAIN_HTTP")).isEqualTo("true");
     assertThat(Manifests.value(env, "STASIS_REGISTRY_SECRET"))
         .isEqualTo("/var/run/secrets/stasis.dev/registry/.dockerconfigjson");
     Volume auth = Manifests.volumes(p).get("registry-auth");
@@ -237,6 +244,8 @@ class AgentDaemonSetTest {
               port: 19443
               maxConcurrentJobs: 4
               kubelet: {host: 127.0.0.1, port: 10255, insecureSkipVerify: true, caFile: /etc/kubelet-ca/ca.crt}
+              bandwidthLimit: 100Mi
+              tmpSizeLimit: 20Gi
               allowedCallers: ["system:serviceaccount:ci:stasis-cli"]
               tokenAudience: stasis.example.com
             """);
@@ -244,13 +253,20 @@ class AgentDaemonSetTest {
     assertThat(Manifests.value(env, "STASIS_KUBELET_HOST")).isEqualTo("127.0.0.1");
     assertThat(Manifests.value(env, "STASIS_KUBELET_PORT")).isEqualTo("10255");
     assertThat(Manifests.value(env, "STASIS_KUBELET_INSECURE_SKIP_VERIFY")).isEqualTo("true");
-    assertThat(Manifests.value(env, "STASIS_KUBELET_CA_FILE")).isEqualTo("/etc/kubelet-ca/ca.crt");
+    assertThat(Manifests.value(env, "STASIS_KUBELET_CA")).isEqualTo("/etc/kubelet-ca/ca.crt");
     assertThat(Manifests.value(env, "STASIS_MAX_CONCURRENT_JOBS")).isEqualTo("4");
     assertThat(Manifests.value(env, "STASIS_ALLOWED_CALLERS"))
         .isEqualTo(
             "system:serviceaccount:" + NS + ":stasis-operator,system:serviceaccount:ci:stasis-cli");
     assertThat(Manifests.value(env, "STASIS_AGENT_TOKEN_AUDIENCE")).isEqualTo("stasis.example.com");
     assertThat(Manifests.value(env, "STASIS_AGENT_PORT")).isEqualTo("19443");
+    assertThat(Manifests.value(env, "STASIS_BANDWIDTH_LIMIT")).isEqualTo("100Mi");
+    assertThat(
+            Manifests.volumes(Manifests.pod(Manifests.agent(r)))
+                .get("tmp")
+                .getEmptyDir()
+                .getSizeLimit())
+        .hasToString("20Gi");
     // The operator dials the same port and mints tokens for the same audience.
     var operator = Manifests.operator(r);
     var opEnv = Manifests.env(Manifests.only(Manifests.pod(operator)));

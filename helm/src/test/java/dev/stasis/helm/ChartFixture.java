@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -157,8 +156,7 @@ final class ChartFixture {
       return overlay.deepCopy();
     }
     ObjectNode result = baseObject.deepCopy();
-    for (Iterator<Map.Entry<String, JsonNode>> it = overlay.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : overlay.properties()) {
       JsonNode existing = result.get(e.getKey());
       result.set(
           e.getKey(), existing == null ? e.getValue().deepCopy() : merge(existing, e.getValue()));

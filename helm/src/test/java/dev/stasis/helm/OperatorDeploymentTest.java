@@ -71,20 +71,26 @@ class OperatorDeploymentTest {
             "STASIS_AGENT_PORT",
             "STASIS_AGENT_CA",
             "STASIS_AGENT_TLS_SERVER_NAME",
-            "STASIS_AGENT_TOKEN_FILE");
+            "STASIS_TOKEN_PATH",
+            "STASIS_REGISTRY",
+            "STASIS_REGISTRY_REPOSITORY",
+            "STASIS_REGISTRY_PLAIN_HTTP");
     assertThat(Manifests.fieldRef(env, "STASIS_NAMESPACE")).isEqualTo("metadata.namespace");
     assertThat(Manifests.value(env, "STASIS_HTTP_PORT")).isEqualTo("8080");
     assertThat(Manifests.value(env, "STASIS_LEADER_ELECTION")).isEqualTo("true");
     assertThat(Manifests.value(env, "STASIS_LEADER_ELECTION_LEASE_NAME"))
-        .isEqualTo("stasis-operator-leader");
+        .isEqualTo("stasis-operator");
     assertThat(Manifests.value(env, "STASIS_WATCH_NAMESPACES")).isEmpty();
     assertThat(Manifests.value(env, "STASIS_AGENT_NAMESPACE")).isEqualTo(NS);
     assertThat(Manifests.value(env, "STASIS_AGENT_PORT")).isEqualTo("9443");
     assertThat(Manifests.value(env, "STASIS_AGENT_CA")).isEqualTo("/etc/stasis/agent-ca/ca.crt");
     assertThat(Manifests.value(env, "STASIS_AGENT_TLS_SERVER_NAME"))
         .isEqualTo("stasis-agent." + NS + ".svc");
-    assertThat(Manifests.value(env, "STASIS_AGENT_TOKEN_FILE"))
+    assertThat(Manifests.value(env, "STASIS_TOKEN_PATH"))
         .isEqualTo("/var/run/secrets/stasis.dev/agent-token/token");
+    assertThat(Manifests.value(env, "STASIS_REGISTRY")).isEmpty();
+    assertThat(Manifests.value(env, "STASIS_REGISTRY_REPOSITORY")).isEqualTo("stasis/restore");
+    assertThat(Manifests.value(env, "STASIS_REGISTRY_PLAIN_HTTP")).isEqualTo("false");
   }
 
   @Test
@@ -131,6 +137,36 @@ class OperatorDeploymentTest {
   }
 
   @Test
+  void withoutATokenAudienceTheOperatorSendsItsOrdinaryToken() {
+    ChartFixture.Rendered r = ChartFixture.renderYaml("agent: {tokenAudience: \"\"}\n");
+    PodSpec p = Manifests.pod(Manifests.operator(r));
+    assertThat(Manifests.value(Manifests.env(Manifests.only(p)), "STASIS_TOKEN_PATH"))
+        .isEqualTo("/var/run/secrets/kubernetes.io/serviceaccount/token");
+    assertThat(Manifests.volumes(p)).doesNotContainKey("agent-token");
+    assertThat(Manifests.mounts(Manifests.only(p))).doesNotContainKey("agent-token");
+    var agentEnv = Manifests.env(Manifests.only(Manifests.pod(Manifests.agent(r))));
+    assertThat(Manifests.value(agentEnv, "STASIS_AGENT_TOKEN_AUDIENCE")).isEmpty();
+  }
+
+  @Test
+  void registrySettingsReachTheOperatorLikeTheAgent() {
+    ChartFixture.Rendered r =
+        ChartFixture.renderYaml(
+            "registry: {url: reg.example:5000, repository: a/b, insecure: true, secretName: push}\n");
+    var opEnv = Manifests.env(Manifests.only(Manifests.pod(Manifests.operator(r))));
+    var agentEnv = Manifests.env(Manifests.only(Manifests.pod(Manifests.agent(r))));
+    for (String name :
+        java.util.List.of(
+            "STASIS_REGISTRY", "STASIS_REGISTRY_REPOSITORY", "STASIS_REGISTRY_PLAIN_HTTP")) {
+      assertThat(Manifests.value(opEnv, name)).isEqualTo(Manifests.value(agentEnv, name));
+    }
+    assertThat(Manifests.value(opEnv, "STASIS_REGISTRY")).isEqualTo("reg.example:5000");
+    assertThat(opEnv)
+        .as("push credentials stay with the agents")
+        .doesNotContainKey("STASIS_REGISTRY_SECRET");
+  }
+
+  @Test
   void twoReplicasWithLeaderElection() {
     Deployment d = Manifests.operator(ChartFixture.render(Map.of("operator.replicas", 2)));
     assertThat(d.getSpec().getReplicas()).isEqualTo(2);
@@ -160,14 +196,13 @@ class OperatorDeploymentTest {
                 .json()
                 .at("/metadata/annotations")
                 .toString())
-        .contains(
-            "\"eks.amazonaws.com/role-arn\":\"arn:aws:iam::111122223333:role/stasis-operator\"");
+        .contains("\"eks.amazonaws.com/role-arn\":\"arn:aws:iam::111122223333:role/stasis\"");
     assertThat(
             eks.get("ServiceAccount", NS, "stasis-agent")
                 .json()
                 .at("/metadata/annotations")
                 .toString())
-        .contains("\"eks.amazonaws.com/role-arn\":\"arn:aws:iam::111122223333:role/stasis-agent\"");
+        .contains("\"eks.amazonaws.com/role-arn\":\"arn:aws:iam::111122223333:role/stasis\"");
     ChartFixture.Rendered gke =
         ChartFixture.render(ChartFixture.examplesDir().resolve("values-gke.yaml"));
     assertThat(
@@ -176,14 +211,14 @@ class OperatorDeploymentTest {
                 .at("/metadata/annotations")
                 .toString())
         .contains(
-            "\"iam.gke.io/gcp-service-account\":\"stasis-operator@my-project.iam.gserviceaccount.com\"");
+            "\"iam.gke.io/gcp-service-account\":\"stasis@my-project.iam.gserviceaccount.com\"");
     assertThat(
             gke.get("ServiceAccount", NS, "stasis-agent")
                 .json()
                 .at("/metadata/annotations")
                 .toString())
         .contains(
-            "\"iam.gke.io/gcp-service-account\":\"stasis-agent@my-project.iam.gserviceaccount.com\"");
+            "\"iam.gke.io/gcp-service-account\":\"stasis@my-project.iam.gserviceaccount.com\"");
     assertThat(
             defaults
                 .get("ServiceAccount", NS, "stasis-agent")

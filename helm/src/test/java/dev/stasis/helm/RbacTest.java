@@ -85,7 +85,7 @@ class RbacTest {
       Rule.of("coordination.k8s.io", List.of("leases"), List.of("create"));
   private static final Rule LEASE_RENEW =
       Rule.of("coordination.k8s.io", List.of("leases"), List.of("get", "update"))
-          .named("stasis-operator-leader");
+          .named("stasis-operator");
 
   @Test
   void agentClusterRoleHasExactlyTheThreeRulesItNeeds() {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -146,8 +145,7 @@ class ValuesSchemaTest {
       return;
     }
     if (value.isObject() && schema.has("properties")) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : value.properties()) {
         JsonNode child = schema.get("properties").get(e.getKey());
         if (child == null) {
           missing.add(path + "." + e.getKey());
@@ -165,9 +163,7 @@ class ValuesSchemaTest {
     if (!schema.has("properties") || (value.isObject() && value.isEmpty() && !path.isEmpty())) {
       return;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = schema.get("properties").fields();
-        it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : schema.get("properties").properties()) {
       if (!value.has(e.getKey())) {
         missing.add(path + "." + e.getKey());
       } else {
