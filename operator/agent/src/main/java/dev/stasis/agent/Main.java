@@ -1,5 +1,9 @@
 package dev.stasis.agent;
 
+import dev.stasis.storage.cli.CpCommand;
+import dev.stasis.storage.cli.LsCommand;
+import dev.stasis.storage.cli.RmCommand;
+import dev.stasis.storage.cli.VerifyCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +14,16 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Stasis: checkpoint Kubernetes pods into object storage and restore them.",
-    subcommands = {ServeCommand.class, DumpCommand.class, ImageCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      DumpCommand.class,
+      ImageCommand.class,
+      // The storage module's commands, the same classes as its own stasis-storage tool.
+      CpCommand.class,
+      LsCommand.class,
+      VerifyCommand.class,
+      RmCommand.class
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -22,7 +35,6 @@ public final class Main implements Runnable {
   /** Builds the command line with every subcommand, the storage module's included. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
-    StorageCommands.register(cl);
     cl.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           PrintWriter err = cmd.getErr();

@@ -16,6 +16,7 @@ import dev.stasis.agent.v1.Job;
 import dev.stasis.agent.v1.JobState;
 import dev.stasis.agent.v1.StartCheckpointRequest;
 import dev.stasis.storage.TransferOptions;
+import dev.stasis.storage.s3.S3Settings;
 import dev.stasis.testsupport.kubelet.KubeletSimulator;
 import dev.stasis.testsupport.kubelet.TestTls;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
@@ -56,6 +57,10 @@ final class AgentFixture implements AutoCloseable {
   final TestTls agentTls;
   final TestTls.PemFiles agentPem;
   final Map<String, Integer> reviews = new ConcurrentHashMap<>();
+
+  /** S3 tuning (part size, retry attempts) of the agent's stores; tests may set it before start. */
+  S3Settings s3Tuning = new S3Settings();
+
   Agent agent;
   AgentConfig config;
   ManagedChannel channel;
@@ -151,7 +156,7 @@ final class AgentFixture implements AutoCloseable {
             Duration.ofSeconds(2));
     EngineCheckpointStore store =
         new EngineCheckpointStore(
-            new StorageLocations(Map.of()),
+            new StorageLocations(Map.of(), s3Tuning),
             TransferOptions.defaults().withPartSize(256 * 1024).withFrameSize(256 * 1024));
     agent = Agent.start(config, new KubernetesTokenReviewer(client, List.of()), kc, store, true);
     if (channel != null) {

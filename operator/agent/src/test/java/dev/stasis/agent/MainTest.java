@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -25,12 +26,20 @@ class MainTest {
 
   @Test
   void everyCommandHasHelp() {
+    assertThat(Main.commandLine().getSubcommands().keySet())
+        .containsExactlyInAnyOrder("serve", "dump", "image", "cp", "ls", "verify", "rm");
     for (String c : Main.commandLine().getSubcommands().keySet()) {
       Run r = run(c, "--help");
       assertThat(r.code()).as(c).isZero();
-      assertThat(r.out()).as(c).contains("Usage:");
+      assertThat(r.out()).as(c).contains("Usage: stasis " + c);
     }
-    assertThat(Main.commandLine().getSubcommands().keySet()).contains("serve", "dump", "image");
+    // The storage commands are the storage module's, with its options.
+    for (String c : List.of("cp", "ls", "verify", "rm")) {
+      assertThat(Main.commandLine().getSubcommands().get(c).getCommand().getClass().getName())
+          .as(c)
+          .startsWith("dev.stasis.storage.cli.");
+      assertThat(run(c, "--help").out()).as(c).contains("--endpoint");
+    }
   }
 
   @Test
