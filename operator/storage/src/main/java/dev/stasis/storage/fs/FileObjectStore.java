@@ -224,12 +224,19 @@ public final class FileObjectStore implements ObjectStore {
 
   @Override
   public List<ObjectInfo> list(String prefix) throws IOException {
-    Path start = path(prefix.contains("/") ? prefix.substring(0, prefix.lastIndexOf('/')) : "");
+    int slash = prefix.lastIndexOf('/');
+    Path start = path(slash >= 0 ? prefix.substring(0, slash) : "");
     if (!Files.isDirectory(start)) {
       return List.of();
     }
+    // Walk only the entries whose name starts with the prefix's last segment, so that a store
+    // rooted at / never walks the whole file system for a prefix like "checkpoints".
+    String lastSegment = prefix.substring(slash + 1);
     List<ObjectInfo> out = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(start)) {
+    try (Stream<Path> s =
+        Files.list(start)
+            .filter(child -> child.getFileName().toString().startsWith(lastSegment))
+            .flatMap(FileObjectStore::walkQuietly)) {
       for (Path p : (Iterable<Path>) s::iterator) {
         if (!Files.isRegularFile(p) || p.getFileName().toString().contains(TMP)) {
           continue;
@@ -247,10 +254,22 @@ public final class FileObjectStore implements ObjectStore {
       }
     } catch (NoSuchFileException e) {
       // removed while listing
+    } catch (java.io.UncheckedIOException e) {
+      throw error("list", prefix, e.getCause());
     } catch (IOException e) {
       throw error("list", prefix, e);
     }
     return out;
+  }
+
+  private static Stream<Path> walkQuietly(Path path) {
+    try {
+      return Files.walk(path);
+    } catch (NoSuchFileException e) {
+      return Stream.empty(); // removed while listing
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Override

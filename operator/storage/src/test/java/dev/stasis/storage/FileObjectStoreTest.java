@@ -1,0 +1,41 @@
+package dev.stasis.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stasis.storage.fs.FileObjectStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileObjectStoreTest {
+  @TempDir Path dir;
+
+  private static void put(FileObjectStore store, String key) throws Exception {
+    byte[] data = key.getBytes(StandardCharsets.UTF_8);
+    store.put(key, data, data.length, "application/octet-stream");
+  }
+
+  @Test
+  void listingAPrefixWithoutSlashWalksOnlyTheMatchingEntries() throws Exception {
+    try (FileObjectStore store = new FileObjectStore(dir)) {
+      put(store, "checkpoints/ns/pod/a");
+      put(store, "checkpoints-old/b");
+      put(store, "other/c");
+      assertThat(store.list("checkpoints").stream().map(ObjectInfo::key))
+          .containsExactlyInAnyOrder("checkpoints/ns/pod/a", "checkpoints-old/b");
+      assertThat(store.list("checkpoints/").stream().map(ObjectInfo::key))
+          .containsExactly("checkpoints/ns/pod/a");
+      assertThat(store.list("nonexistent")).isEmpty();
+      assertThat(store.list("nonexistent/deeper/")).isEmpty();
+    }
+  }
+
+  @Test
+  void aStoreRootedAtTheFileSystemRootListsWithoutWalkingIt() throws Exception {
+    // `stasis ls file:///nonexistent-dir`: walking / would hit /proc and fail (or take minutes).
+    try (FileObjectStore store = new FileObjectStore(Path.of("/"))) {
+      assertThat(store.list("nonexistent-stasis-dir-" + System.nanoTime())).isEmpty();
+    }
+  }
+}
