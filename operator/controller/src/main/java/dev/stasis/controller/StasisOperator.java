@@ -1,0 +1,117 @@
+package dev.stasis.controller;
+
+import dev.stasis.controller.agent.AgentClient;
+import dev.stasis.controller.agent.AgentLocator;
+import dev.stasis.controller.checkpoint.CheckpointReconciler;
+import dev.stasis.controller.metrics.StasisMetrics;
+import dev.stasis.controller.restore.RestoreReconciler;
+import dev.stasis.controller.status.EventRecorder;
+import dev.stasis.controller.status.StatusFactory;
+import dev.stasis.controller.storage.CheckpointCatalog;
+import dev.stasis.controller.storage.CheckpointStorageReconciler;
+import dev.stasis.controller.storage.StorageResolver;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RuntimeInfo;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The operator: JOSDK with the three reconcilers, JOSDK's Micrometer metrics next to ours, and
+ * leader election on a Lease in the operator's namespace when enabled. Main and the tests build it
+ * the same way; only the agent client and the catalog differ.
+ */
+public final class StasisOperator implements AutoCloseable {
+  public static final String LEASE_NAME = "stasis-operator";
+
+  private final Operator operator;
+  private final Services services;
+
+  public StasisOperator(
+      KubernetesClient client,
+      OperatorSettings settings,
+      Clock clock,
+      AgentClient agents,
+      CheckpointCatalog catalog,
+      MeterRegistry registry,
+      String identity) {
+    StatusFactory status = new StatusFactory(clock);
+    this.services =
+        new Services(
+            client,
+            settings,
+            status,
+            new EventRecorder(client, status, identity),
+            new StasisMetrics(registry),
+            agents,
+            new AgentLocator(
+                client, settings.agentNamespace(), settings.agentLabels(), settings.agentPort()),
+            new StorageResolver(client, settings.namespace()),
+            catalog);
+    this.operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client);
+              o.withCloseClientOnStop(false);
+              // Our CR classes initialise spec with its defaults, and JOSDK's server-side apply
+              // of the finalizer sends a new instance: with force it would take over (and reset)
+              // spec fields such as deletionPolicy. Patch status and finalizers the classic way.
+              o.withUseSSAToPatchPrimaryResource(false);
+              o.withResourceCloner(new StatusAwareCloner(client.getKubernetesSerialization()));
+              o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
+              if (settings.leaderElection()) {
+                o.withLeaderElectionConfiguration(
+                    new LeaderElectionConfiguration(LEASE_NAME, settings.namespace(), identity));
+              }
+            });
+    GenericRetry retry =
+        new GenericRetry()
+            .setInitialInterval(settings.agentRetryInitial())
+            .setIntervalMultiplier(2)
+            .setMaxInterval(Duration.ofMinutes(2).toMillis())
+            .setMaxAttempts(settings.agentRetryAttempts());
+    operator.register(
+        new CheckpointReconciler(services), c -> namespaced(c.withRetry(retry), settings));
+    operator.register(
+        new RestoreReconciler(services), c -> namespaced(c.withRetry(retry), settings));
+    operator.register(new CheckpointStorageReconciler(services), c -> c.withRetry(retry));
+  }
+
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> void namespaced(
+      ControllerConfigurationOverrider<R> c, OperatorSettings settings) {
+    if (!settings.watchNamespaces().isEmpty()) {
+      c.settingNamespaces(settings.watchNamespaces());
+    }
+  }
+
+  public Services services() {
+    return services;
+  }
+
+  public void start() {
+    operator.start();
+  }
+
+  public RuntimeInfo runtimeInfo() {
+    return operator.getRuntimeInfo();
+  }
+
+  /** Null when healthy, else what is not (for /healthz). */
+  public String healthProblem() {
+    RuntimeInfo info = operator.getRuntimeInfo();
+    if (!info.allEventSourcesAreHealthy()) {
+      return "unhealthy event sources: " + info.unhealthyEventSources();
+    }
+    return null;
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+  }
+}

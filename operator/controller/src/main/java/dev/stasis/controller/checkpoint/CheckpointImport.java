@@ -1,0 +1,114 @@
+package dev.stasis.controller.checkpoint;
+
+import dev.stasis.api.v1alpha1.Checkpoint;
+import dev.stasis.api.v1alpha1.CheckpointPhase;
+import dev.stasis.api.v1alpha1.CheckpointStatus;
+import dev.stasis.api.v1alpha1.CheckpointStorage;
+import dev.stasis.api.v1alpha1.ContainerCheckpointStatus;
+import dev.stasis.controller.Services;
+import dev.stasis.controller.status.Reasons;
+import dev.stasis.controller.storage.CatalogException;
+import dev.stasis.controller.storage.StorageLocation;
+import dev.stasis.controller.storage.StorageUnavailableException;
+import dev.stasis.controller.storage.StoredCheckpoint;
+import dev.stasis.controller.util.ByteSizes;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Fills in the status of a Checkpoint that the storage sync created for a checkpoint found in
+ * storage: read its manifest and show it Completed, so that it can be restored here.
+ */
+final class CheckpointImport {
+  private final Services services;
+
+  CheckpointImport(Services services) {
+    this.services = services;
+  }
+
+  CheckpointStep run(Checkpoint checkpoint, CheckpointStatus status) {
+    var factory = services.status();
+    Long generation = checkpoint.getMetadata().getGeneration();
+    String path =
+        checkpoint
+            .getMetadata()
+            .getAnnotations()
+            .get(CheckpointReconciler.ANNOTATION_IMPORTED_PATH);
+    String storageName = checkpoint.getSpec().getStorage();
+    Optional<StoredCheckpoint> stored;
+    try {
+      CheckpointStorage storage =
+          storageName == null
+              ? null
+              : services.client().resources(CheckpointStorage.class).withName(storageName).get();
+      StorageLocation location =
+          storage != null
+              ? services.resolver().resolve(storage)
+              : services.resolver().forCheckpointUri(path, List.of());
+      stored = services.catalog().read(location, path);
+    } catch (StorageUnavailableException e) {
+      return CheckpointStep.done(
+          CheckpointStatuses.fail(
+              status, factory, Reasons.STORAGE_UNAVAILABLE, e.getMessage(), generation));
+    } catch (CatalogException e) {
+      return CheckpointStep.done(
+          CheckpointStatuses.fail(
+              status,
+              factory,
+              Reasons.MANIFEST_UNREADABLE,
+              "cannot read " + path + ": " + e.getMessage(),
+              generation));
+    }
+    if (stored.isEmpty()) {
+      return CheckpointStep.done(
+          CheckpointStatuses.fail(
+              status,
+              factory,
+              Reasons.CHECKPOINT_NOT_FOUND,
+              "no manifest.json under " + path + " any more",
+              generation));
+    }
+    StoredCheckpoint sc = stored.get();
+    List<ContainerCheckpointStatus> containers = new ArrayList<>();
+    long archive = 0;
+    for (StoredCheckpoint.StoredContainer c : sc.containers()) {
+      containers.add(
+          CheckpointStatuses.container(
+              c.name(),
+              c.image(),
+              c.objectUri(),
+              c.compression(),
+              c.archiveBytes(),
+              c.storedBytes(),
+              c.sha256()));
+      archive += c.archiveBytes();
+    }
+    String created =
+        sc.createdAt() == null
+            ? factory.timestamp()
+            : DateTimeFormatter.ISO_INSTANT.format(sc.createdAt());
+    status.setPhase(CheckpointPhase.Completed);
+    status.setNodeName(sc.nodeName());
+    status.setStorage(storageName == null ? path : storageName);
+    status.setStorageReason("imported from storage " + (storageName == null ? path : storageName));
+    status.setPath(sc.uri());
+    status.setContainers(containers);
+    status.setSize(sc.storedBytes());
+    status.setDisplaySize(ByteSizes.display(sc.storedBytes()));
+    status.setProgress(CheckpointStatuses.progress(archive, archive));
+    status.setStartTime(created);
+    status.setCompletionTime(created);
+    status.setMessage("imported from " + sc.uri() + " (" + status.getDisplaySize() + ")");
+    status.setConditions(
+        factory.set(
+            status.getConditions(),
+            Reasons.READY,
+            true,
+            Reasons.IMPORTED,
+            status.getMessage(),
+            generation));
+    return CheckpointStep.done(status);
+  }
+}

@@ -1,0 +1,139 @@
+package dev.stasis.controller.storage;
+
+import dev.stasis.api.Stasis;
+import dev.stasis.api.v1alpha1.Checkpoint;
+import dev.stasis.api.v1alpha1.CheckpointSpec;
+import dev.stasis.api.v1alpha1.DeletionPolicy;
+import dev.stasis.controller.Services;
+import dev.stasis.controller.checkpoint.CheckpointReconciler;
+import dev.stasis.controller.util.Names;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes checkpoints found in a storage visible here: each manifest without a Checkpoint resource in
+ * this cluster becomes one (labelled {@code stasis.dev/imported=true}, annotated with its path),
+ * which the Checkpoint reconciler shows Completed. A second cluster reading the same storage can
+ * then restore it by name or with latestOf.
+ *
+ * <p>A checkpoint counts as known when a Checkpoint has its UID (the one that took it), its path in
+ * status, or was imported from it. Checkpoints of namespaces that do not exist here (or are not
+ * watched) are left alone.
+ */
+public final class StorageSync {
+  public static final String ANNOTATION_IMPORTED_UID = Stasis.GROUP + "/imported-uid";
+  private static final Logger LOG = LoggerFactory.getLogger(StorageSync.class);
+
+  private final Services services;
+
+  public StorageSync(Services services) {
+    this.services = services;
+  }
+
+  /** Imports what is missing; returns how many Checkpoints it created. */
+  public int sync(String storageName, StorageLocation location) throws CatalogException {
+    List<StoredCheckpoint> stored = services.catalog().list(location);
+    if (stored.isEmpty()) {
+      return 0;
+    }
+    Set<String> knownUids = new HashSet<>();
+    Set<String> knownPaths = new HashSet<>();
+    Map<String, Set<String>> namesByNamespace = new HashMap<>();
+    for (Checkpoint c :
+        services.client().resources(Checkpoint.class).inAnyNamespace().list().getItems()) {
+      knownUids.add(c.getMetadata().getUid());
+      var annotations = c.getMetadata().getAnnotations();
+      if (annotations != null) {
+        if (annotations.get(ANNOTATION_IMPORTED_UID) != null) {
+          knownUids.add(annotations.get(ANNOTATION_IMPORTED_UID));
+        }
+        if (annotations.get(CheckpointReconciler.ANNOTATION_IMPORTED_PATH) != null) {
+          knownPaths.add(annotations.get(CheckpointReconciler.ANNOTATION_IMPORTED_PATH));
+        }
+      }
+      if (c.getStatus() != null && c.getStatus().getPath() != null) {
+        knownPaths.add(c.getStatus().getPath());
+      }
+      namesByNamespace
+          .computeIfAbsent(c.getMetadata().getNamespace(), k -> new HashSet<>())
+          .add(c.getMetadata().getName());
+    }
+    Set<String> watched = services.settings().watchNamespaces();
+    Map<String, Boolean> namespaceExists = new HashMap<>();
+    int created = 0;
+    for (StoredCheckpoint sc : stored) {
+      if ((sc.checkpointUid() != null && knownUids.contains(sc.checkpointUid()))
+          || knownPaths.contains(sc.uri())) {
+        continue;
+      }
+      String ns = sc.namespace();
+      if (ns == null || (!watched.isEmpty() && !watched.contains(ns))) {
+        continue;
+      }
+      if (!namespaceExists.computeIfAbsent(
+          ns, n -> services.client().namespaces().withName(n).get() != null)) {
+        LOG.debug("not importing {}: namespace {} does not exist here", sc.uri(), ns);
+        continue;
+      }
+      Set<String> taken = namesByNamespace.computeIfAbsent(ns, k -> new HashSet<>());
+      String name = sc.checkpointName();
+      if (name == null || !name.matches(Stasis.NAME_PATTERN) || taken.contains(name)) {
+        String uid = sc.checkpointUid() == null ? Names.suffix(sc.uri()) : sc.checkpointUid();
+        name =
+            Names.withSuffix(
+                name == null ? sc.podName() : name,
+                uid.substring(0, Math.min(8, uid.length())),
+                253);
+      }
+      Checkpoint checkpoint = new Checkpoint();
+      Map<String, String> annotations = new HashMap<>();
+      annotations.put(CheckpointReconciler.ANNOTATION_IMPORTED_PATH, sc.uri());
+      if (sc.checkpointUid() != null) {
+        annotations.put(ANNOTATION_IMPORTED_UID, sc.checkpointUid());
+      }
+      if (!sc.podLabels().isEmpty()) {
+        annotations.put(
+            CheckpointReconciler.ANNOTATION_POD_LABELS, Serialization.asJson(sc.podLabels()));
+      }
+      checkpoint.setMetadata(
+          new ObjectMetaBuilder()
+              .withName(name)
+              .withNamespace(ns)
+              .withLabels(
+                  Map.of(
+                      Stasis.LABEL_IMPORTED,
+                      "true",
+                      Stasis.LABEL_POD,
+                      Names.labelValue(sc.podName())))
+              .withAnnotations(annotations)
+              .build());
+      CheckpointSpec spec = new CheckpointSpec();
+      spec.setPodName(sc.podName());
+      spec.setStorage(storageName.isEmpty() ? null : storageName);
+      spec.setDeletionPolicy(DeletionPolicy.Retain);
+      checkpoint.setSpec(spec);
+      try {
+        services.client().resource(checkpoint).create();
+        taken.add(name);
+        knownPaths.add(sc.uri());
+        if (sc.checkpointUid() != null) {
+          knownUids.add(sc.checkpointUid());
+        }
+        services.metrics().checkpointImported();
+        created++;
+        LOG.info("imported {} as Checkpoint {}/{}", sc.uri(), ns, name);
+      } catch (KubernetesClientException e) {
+        LOG.warn("cannot import {} as {}/{}: {}", sc.uri(), ns, name, e.getMessage());
+      }
+    }
+    return created;
+  }
+}

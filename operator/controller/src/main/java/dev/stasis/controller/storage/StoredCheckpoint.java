@@ -1,0 +1,39 @@
+package dev.stasis.controller.storage;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** A checkpoint found in storage, from its manifest. */
+public record StoredCheckpoint(
+    String uri,
+    String namespace,
+    String podName,
+    String podUid,
+    String checkpointName,
+    String checkpointUid,
+    String nodeName,
+    Instant createdAt,
+    String podSpecJson,
+    Map<String, String> podLabels,
+    List<StoredContainer> containers) {
+
+  public StoredCheckpoint {
+    podLabels = podLabels == null ? Map.of() : Map.copyOf(podLabels);
+    containers = containers == null ? List.of() : List.copyOf(containers);
+  }
+
+  public long storedBytes() {
+    return containers.stream().mapToLong(StoredContainer::storedBytes).sum();
+  }
+
+  /** One container's archive. */
+  public record StoredContainer(
+      String name,
+      String image,
+      String objectUri,
+      String compression,
+      long archiveBytes,
+      long storedBytes,
+      String sha256) {}
+}
