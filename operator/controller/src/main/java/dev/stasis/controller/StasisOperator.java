@@ -60,9 +60,9 @@ public final class StasisOperator implements AutoCloseable {
               o.withCloseClientOnStop(false);
               // Our CR classes initialise spec with its defaults, and JOSDK's server-side apply
               // of the finalizer sends a new instance: with force it would take over (and reset)
-              // spec fields such as deletionPolicy. Patch status and finalizers the classic way.
+              // spec fields such as deletionPolicy. Patch status and finalizers the classic way
+              // (see FirstStatus for the one write that cannot go through JOSDK then).
               o.withUseSSAToPatchPrimaryResource(false);
-              o.withResourceCloner(new StatusAwareCloner(client.getKubernetesSerialization()));
               o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
               if (settings.leaderElection()) {
                 o.withLeaderElectionConfiguration(

@@ -1,0 +1,270 @@
+package dev.stasis.controller;
+
+import static dev.stasis.controller.support.MockCluster.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stasis.api.v1alpha1.Checkpoint;
+import dev.stasis.api.v1alpha1.CheckpointPhase;
+import dev.stasis.api.v1alpha1.CheckpointStorage;
+import dev.stasis.api.v1alpha1.Restore;
+import dev.stasis.api.v1alpha1.RestorePhase;
+import dev.stasis.controller.support.InMemoryStorage;
+import dev.stasis.controller.support.MockCluster;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Restores: by name, by latestOf, and in a second cluster that reads the same storage. */
+class RestoreOperatorTest {
+  static final Duration TIMEOUT = Duration.ofSeconds(30);
+  @TempDir static Path tmp;
+  static InMemoryStorage storage = new InMemoryStorage();
+  static MockCluster cluster;
+
+  static final String SHARED_STORAGE =
+      """
+      apiVersion: stasis.dev/v1alpha1
+      kind: CheckpointStorage
+      metadata: {name: shared}
+      spec: {s3: {bucket: shared-bucket, prefix: stasis}, default: true}
+      """;
+
+  @BeforeAll
+  static void start() {
+    cluster = new MockCluster(storage, tmp.resolve("a"));
+    cluster.node("node-a", "kind://node-a", Map.of("zone", "a"), true);
+    cluster.node("node-b", "kind://node-b", Map.of("zone", "b"), true);
+    cluster.apply(CheckpointStorage.class, SHARED_STORAGE);
+    cluster.namespace("demo");
+    cluster.startOperator(MockCluster.settings());
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  static Checkpoint checkpoint(MockCluster c, String name, String pod) {
+    c.apply(
+        Checkpoint.class,
+        "apiVersion: stasis.dev/v1alpha1\nkind: Checkpoint\nmetadata: {name: "
+            + name
+            + ", namespace: demo}\nspec: {podName: "
+            + pod
+            + "}\n");
+    return await(
+        () -> c.client.resources(Checkpoint.class).inNamespace("demo").withName(name).get(),
+        x -> x.getStatus() != null && x.getStatus().getPhase() == CheckpointPhase.Completed,
+        TIMEOUT,
+        name + " Completed");
+  }
+
+  static Restore restore(MockCluster c, String name, String spec) {
+    c.apply(
+        Restore.class,
+        "apiVersion: stasis.dev/v1alpha1\nkind: Restore\nmetadata: {name: "
+            + name
+            + ", namespace: demo}\nspec:\n"
+            + spec);
+    return await(
+        () -> c.client.resources(Restore.class).inNamespace("demo").withName(name).get(),
+        x ->
+            x.getStatus() != null && x.getStatus().getRestoredPod() != null
+                || x.getStatus() != null && x.getStatus().getPhase() == RestorePhase.Failed,
+        TIMEOUT,
+        name + " created its pod");
+  }
+
+  static Restore running(MockCluster c, Restore r) {
+    c.markRunning("demo", r.getStatus().getRestoredPod());
+    return await(
+        () ->
+            c.client
+                .resources(Restore.class)
+                .inNamespace("demo")
+                .withName(r.getMetadata().getName())
+                .get(),
+        x -> x.getStatus().getPhase() == RestorePhase.Running,
+        TIMEOUT,
+        "Running");
+  }
+
+  @Test
+  void aCheckpointRestoresAsAPodFromItsSavedSpecWithTheCheckpointImages() {
+    cluster.pod("demo", "counter", "node-a", "Running", Map.of("app", "counter"), "counter");
+    Checkpoint c = checkpoint(cluster, "counter-1", "counter");
+    Restore r = restore(cluster, "counter-restore", "  checkpointName: counter-1\n");
+    assertThat(r.getStatus().getPhase()).isEqualTo(RestorePhase.Restoring);
+    String uid8 = c.getMetadata().getUid().substring(0, 8);
+
+    // The original pod still runs, so the restored one gets a suffix.
+    assertThat(r.getStatus().getRestoredPod()).matches("counter-restored-[a-z0-9]{5}");
+    Pod pod =
+        cluster.client.pods().inNamespace("demo").withName(r.getStatus().getRestoredPod()).get();
+    assertThat(pod.getSpec().getNodeName()).isEqualTo("node-a");
+    assertThat(pod.getSpec().getContainers())
+        .singleElement()
+        .satisfies(
+            ct -> {
+              assertThat(ct.getImage())
+                  .matches(
+                      "registry\\.test:5000/stasis/checkpoints:"
+                          + uid8
+                          + "-counter@sha256:[0-9a-f]{64}");
+              assertThat(ct.getCommand()).containsExactly("sleep", "infinity");
+            });
+    assertThat(pod.getMetadata().getLabels())
+        .containsEntry("stasis.dev/restored-from", "counter-1")
+        .containsEntry("stasis.dev/restore", "counter-restore");
+    assertThat(pod.getMetadata().getAnnotations())
+        .containsEntry("stasis.dev/checkpoint-path", c.getStatus().getPath());
+    assertThat(pod.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.getKind()).isEqualTo("Restore");
+              assertThat(o.getName()).isEqualTo("counter-restore");
+              assertThat(o.getController()).isTrue();
+            });
+
+    Restore done = running(cluster, r);
+    assertThat(done.getStatus().getCheckpoint()).isEqualTo("counter-1");
+    assertThat(done.getStatus().getPath()).isEqualTo(c.getStatus().getPath());
+    assertThat(done.getStatus().getNodeName()).isEqualTo("node-a");
+    assertThat(done.getStatus().getImages())
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.getContainer()).isEqualTo("counter");
+              assertThat(i.getDigest()).startsWith("sha256:");
+            });
+    assertThat(done.getStatus().getConditions())
+        .extracting("type", "status")
+        .contains(
+            org.assertj.core.groups.Tuple.tuple("Ready", "True"),
+            org.assertj.core.groups.Tuple.tuple("SourceResolved", "True"),
+            org.assertj.core.groups.Tuple.tuple("ImagesPushed", "True"),
+            org.assertj.core.groups.Tuple.tuple("PodRunning", "True"));
+  }
+
+  @Test
+  void theNamedPodAndNodeAreUsedAndAFreeOriginalNameIsKept() {
+    cluster.pod("demo", "solo", "node-a", "Running", Map.of(), "main");
+    checkpoint(cluster, "solo-1", "solo");
+    Restore named =
+        restore(
+            cluster,
+            "solo-named",
+            "  checkpointName: solo-1\n  podName: solo-copy\n  nodeName: node-b\n");
+    assertThat(named.getStatus().getRestoredPod()).isEqualTo("solo-copy");
+    assertThat(
+            cluster
+                .client
+                .pods()
+                .inNamespace("demo")
+                .withName("solo-copy")
+                .get()
+                .getSpec()
+                .getNodeName())
+        .isEqualTo("node-b");
+
+    cluster.client.pods().inNamespace("demo").withName("solo").delete();
+    await(
+        () -> cluster.client.pods().inNamespace("demo").withName("solo").get() == null,
+        b -> b,
+        TIMEOUT,
+        "solo gone");
+    Restore back =
+        restore(cluster, "solo-back", "  checkpointName: solo-1\n  nodeSelector: {zone: b}\n");
+    assertThat(back.getStatus().getRestoredPod()).isEqualTo("solo");
+    assertThat(back.getStatus().getNodeName()).isEqualTo("node-b");
+  }
+
+  @Test
+  void latestOfPicksTheNewestCompletedCheckpoint() throws Exception {
+    cluster.pod("demo", "web-0", "node-a", "Running", Map.of("app", "web"), "web");
+    checkpoint(cluster, "web-old", "web-0");
+    Thread.sleep(1100); // completion times have second precision
+    Checkpoint newest = checkpoint(cluster, "web-new", "web-0");
+    Restore byPod =
+        restore(cluster, "web-latest", "  latestOf: {podName: web-0}\n  podName: web-latest\n");
+    assertThat(byPod.getStatus().getCheckpoint()).isEqualTo("web-new");
+    assertThat(byPod.getStatus().getPath()).isEqualTo(newest.getStatus().getPath());
+    Restore byLabels =
+        restore(
+            cluster,
+            "web-latest-app",
+            "  latestOf: {selector: {app: web}}\n  podName: web-latest-app\n");
+    assertThat(byLabels.getStatus().getCheckpoint()).isEqualTo("web-new");
+  }
+
+  @Test
+  void aRestoreOfNothingFailsWithAReason() {
+    Restore missing = restore(cluster, "ghost-restore", "  checkpointName: ghost\n");
+    assertThat(missing.getStatus().getPhase()).isEqualTo(RestorePhase.Failed);
+    assertThat(missing.getStatus().getMessage()).isEqualTo("Checkpoint demo/ghost does not exist");
+    assertThat(missing.getStatus().getConditions())
+        .anySatisfy(c -> assertThat(c.getReason()).isEqualTo("CheckpointNotFound"));
+    Restore none = restore(cluster, "nobody-restore", "  latestOf: {podName: nobody}\n");
+    assertThat(none.getStatus().getConditions())
+        .anySatisfy(c -> assertThat(c.getReason()).isEqualTo("NoCheckpointFound"));
+  }
+
+  @Test
+  void aCheckpointTakenHereIsImportedAndRestoredByASecondCluster() {
+    cluster.pod("demo", "travel", "node-a", "Running", Map.of("app", "travel"), "travel");
+    Checkpoint original = checkpoint(cluster, "travel-1", "travel");
+
+    try (MockCluster second = new MockCluster(storage, tmp.resolve("b"))) {
+      second.node("far-node", "kind://far-node", Map.of(), true);
+      second.apply(CheckpointStorage.class, SHARED_STORAGE);
+      second.namespace("demo");
+      second.startOperator(MockCluster.settings());
+
+      Checkpoint imported =
+          await(
+              () ->
+                  second
+                      .client
+                      .resources(Checkpoint.class)
+                      .inNamespace("demo")
+                      .withName("travel-1")
+                      .get(),
+              x -> x.getStatus() != null && x.getStatus().getPhase() == CheckpointPhase.Completed,
+              TIMEOUT,
+              "travel-1 imported");
+      assertThat(imported.getMetadata().getLabels())
+          .containsEntry("stasis.dev/imported", "true")
+          .containsEntry("stasis.dev/pod", "travel");
+      assertThat(imported.getStatus().getPath()).isEqualTo(original.getStatus().getPath());
+      assertThat(imported.getStatus().getSize()).isEqualTo(original.getStatus().getSize());
+      assertThat(imported.getStatus().getStorageReason()).isEqualTo("imported from storage shared");
+      assertThat(imported.getStatus().getContainers())
+          .extracting("sha256")
+          .isEqualTo(
+              original.getStatus().getContainers().stream().map(x -> x.getSha256()).toList());
+
+      Restore r = restore(second, "travel-here", "  checkpointName: travel-1\n");
+      assertThat(r.getStatus().getRestoredPod()).isEqualTo("travel");
+      assertThat(r.getStatus().getNodeName()).isEqualTo("far-node");
+      Restore done = running(second, r);
+      assertThat(done.getStatus().getPhase()).isEqualTo(RestorePhase.Running);
+      assertThat(second.agents.get("far-node").restores.get()).isEqualTo(1);
+      // The first cluster keeps its own resource and does not import its own checkpoint again.
+      assertThat(
+              cluster
+                  .client
+                  .resources(Checkpoint.class)
+                  .inNamespace("demo")
+                  .withLabel("stasis.dev/imported")
+                  .list()
+                  .getItems())
+          .isEmpty();
+    }
+  }
+}
