@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
+  /** How often a handshake may look whether the certificate or key file changed. */
+  static final Duration TLS_CHECK_INTERVAL = Duration.ofSeconds(1);
+
   private final AgentConfig config;
   private final JobManager jobs;
   private final Server server;
@@ -80,6 +83,10 @@ public final class Agent implements AutoCloseable {
       CheckpointStore store,
       boolean withMetrics)
       throws IOException {
+    // The serving certificate and key first (the key must match the certificate): an agent that
+    // cannot serve TLS starts nothing.
+    ReloadingKeyManager tlsKeys =
+        ReloadingKeyManager.load(config.tlsCert(), config.tlsKey(), TLS_CHECK_INTERVAL);
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Clock clock = Clock.systemUTC();
     Journal journal = new Journal(config.journalDir());
@@ -94,11 +101,13 @@ public final class Agent implements AutoCloseable {
             config.jobRetention());
     jobs.recover();
     Throttle throttle = new Throttle(config.bandwidthBytesPerSecond());
-    byte[] dockerConfig = null;
-    if (config.registrySecret() != null && Files.isReadable(config.registrySecret())) {
-      dockerConfig = Files.readAllBytes(config.registrySecret());
+    if (config.registrySecret() != null && !Files.isReadable(config.registrySecret())) {
+      // Read for each push (the mounted Secret is refreshed in place); say now if it is missing.
+      LOG.warn(
+          "STASIS_REGISTRY_SECRET {} is not readable (yet): restores that bring no credentials"
+              + " will fail until it is",
+          config.registrySecret());
     }
-    final byte[] registryAuth = dockerConfig;
     CheckpointImagePusher pusher = new CheckpointImagePusher();
     ExecutorService watchExecutor =
         Executors.newCachedThreadPool(
@@ -126,20 +135,32 @@ public final class Agent implements AutoCloseable {
                     pusher,
                     config.workDir(),
                     config.registry(),
-                    registryAuth,
+                    config.registryRepository(),
+                    config.registrySecret(),
                     config.registryPlainHttp()),
+            config.registryRepository(),
             watchExecutor,
             Duration.ofSeconds(30));
     AuthInterceptor auth =
         new AuthInterceptor(
-            reviewer, config.allowedCallers(), config.tokenReviewCacheTtl(), clock, meters);
+            reviewer,
+            config.tokenAudience(),
+            config.allowedCallers(),
+            config.tokenReviewCacheTtl(),
+            clock,
+            meters);
     if (config.allowedCallers().isEmpty()) {
       LOG.warn("STASIS_ALLOWED_CALLERS is empty: every call will be refused");
     }
+    if (config.tokenAudience().isEmpty()) {
+      LOG.warn(
+          "STASIS_AGENT_TOKEN_AUDIENCE is empty: callers' tokens are reviewed for the API server's"
+              + " own audience, so the token a caller sends here also works against the API server"
+              + " (see docs/security.md)");
+    }
     Server server =
         Grpc.newServerBuilderForPort(
-                config.port(),
-                TlsServerCredentials.create(config.tlsCert().toFile(), config.tlsKey().toFile()))
+                config.port(), TlsServerCredentials.newBuilder().keyManager(tlsKeys).build())
             .addService(ServerInterceptors.intercept(service, auth))
             .build()
             .start();

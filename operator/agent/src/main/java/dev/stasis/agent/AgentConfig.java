@@ -1,22 +1,29 @@
 package dev.stasis.agent;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The agent's settings, read from the environment (the DaemonSet's env). Every field has the
- * documented default; {@link #fromEnv(Map)} rejects malformed values with one clear line.
+ * The agent's settings, read from the environment (the DaemonSet's env, the contract in
+ * docs/configuration.md). Every field but the node name has the documented default; {@link
+ * #fromEnv(Map)} rejects missing and malformed values with one clear line naming the variable.
  *
- * @param nodeName NODE_NAME (downward API): reported in jobs and manifests
+ * @param nodeName NODE_NAME (downward API spec.nodeName, required): reported in jobs and manifests
  * @param port STASIS_AGENT_PORT, gRPC over TLS (9443)
  * @param tlsCert STASIS_AGENT_TLS_CERT, PEM certificate chain
- * @param tlsKey STASIS_AGENT_TLS_KEY, PEM PKCS#8 private key
- * @param kubeletHost STASIS_KUBELET_HOST (default: NODE_NAME's address, status.hostIP)
+ * @param tlsKey STASIS_AGENT_TLS_KEY, PEM private key: PKCS#8, PKCS#1 (RSA) or SEC1 (EC)
+ * @param tokenAudience STASIS_AGENT_TOKEN_AUDIENCE: the audience callers' tokens must be bound to,
+ *     asked for in every TokenReview; empty (the default outside the chart): no audience binding,
+ *     the API server's own audience
+ * @param kubeletHost STASIS_KUBELET_HOST (default: NODE_NAME; the chart sets status.hostIP)
  * @param kubeletPort STASIS_KUBELET_PORT (10250)
  * @param kubeletCa STASIS_KUBELET_CA, PEM CA of the kubelet serving certificate; empty: the
  *     service-account CA bundle
@@ -27,13 +34,15 @@ import java.util.stream.Collectors;
  * @param maxConcurrentJobs STASIS_MAX_CONCURRENT_JOBS (2)
  * @param allowedCallers STASIS_ALLOWED_CALLERS, service-account usernames allowed to call
  * @param registry STASIS_REGISTRY, default registry for restore images
- * @param registrySecret STASIS_REGISTRY_SECRET, path of a mounted dockerconfigjson
+ * @param registryRepository STASIS_REGISTRY_REPOSITORY, default repository for restore images
+ * @param registrySecret STASIS_REGISTRY_SECRET, path of a mounted dockerconfigjson (a file, not a
+ *     Secret name), read for each push; null: anonymous
  * @param registryPlainHttp STASIS_REGISTRY_PLAIN_HTTP (false)
  * @param journalDir STASIS_JOURNAL_DIR, where job records survive restarts
  * @param keepKubeletArchives STASIS_KEEP_KUBELET_ARCHIVES (false)
  * @param metricsPort STASIS_METRICS_PORT (9090): /healthz, /readyz, /metrics
- * @param bandwidthBytesPerSecond STASIS_BANDWIDTH_LIMIT (0 = none), e.g. 100Mi: archive bytes read
- *     per second, over all jobs
+ * @param bandwidthBytesPerSecond STASIS_BANDWIDTH_LIMIT (0 = none), e.g. 100Mi, 1.5Gi, 500k:
+ *     archive bytes read per second, over all jobs
  * @param workDir STASIS_WORK_DIR, scratch space for restores
  * @param tokenReviewCacheTtl STASIS_TOKEN_REVIEW_CACHE_TTL (60s)
  * @param jobRetention STASIS_JOB_RETENTION (24h): how long finished jobs stay queryable
@@ -43,6 +52,7 @@ public record AgentConfig(
     int port,
     Path tlsCert,
     Path tlsKey,
+    String tokenAudience,
     String kubeletHost,
     int kubeletPort,
     Path kubeletCa,
@@ -52,6 +62,7 @@ public record AgentConfig(
     int maxConcurrentJobs,
     Set<String> allowedCallers,
     String registry,
+    String registryRepository,
     Path registrySecret,
     boolean registryPlainHttp,
     Path journalDir,
@@ -67,12 +78,18 @@ public record AgentConfig(
   /** Reads the settings from {@code env}; throws IllegalArgumentException naming the variable. */
   public static AgentConfig fromEnv(Map<String, String> env) {
     String node = get(env, "NODE_NAME", "");
+    if (node.isEmpty()) {
+      throw new IllegalArgumentException(
+          "NODE_NAME: required, the name of the node this agent serves (downward API"
+              + " spec.nodeName)");
+    }
     return new AgentConfig(
         node,
         intVar(env, "STASIS_AGENT_PORT", 9443),
         pathVar(env, "STASIS_AGENT_TLS_CERT", "/etc/stasis/tls/tls.crt"),
         pathVar(env, "STASIS_AGENT_TLS_KEY", "/etc/stasis/tls/tls.key"),
-        get(env, "STASIS_KUBELET_HOST", node.isEmpty() ? "127.0.0.1" : node),
+        audience(env, "STASIS_AGENT_TOKEN_AUDIENCE"),
+        get(env, "STASIS_KUBELET_HOST", node),
         intVar(env, "STASIS_KUBELET_PORT", 10250),
         optionalPath(env, "STASIS_KUBELET_CA"),
         boolVar(env, "STASIS_KUBELET_INSECURE_SKIP_VERIFY", false),
@@ -81,6 +98,7 @@ public record AgentConfig(
         positive(env, "STASIS_MAX_CONCURRENT_JOBS", 2),
         list(get(env, "STASIS_ALLOWED_CALLERS", "")),
         get(env, "STASIS_REGISTRY", ""),
+        repository(env, "STASIS_REGISTRY_REPOSITORY"),
         optionalPath(env, "STASIS_REGISTRY_SECRET"),
         boolVar(env, "STASIS_REGISTRY_PLAIN_HTTP", false),
         pathVar(env, "STASIS_JOURNAL_DIR", "/var/lib/stasis/journal"),
@@ -90,6 +108,29 @@ public record AgentConfig(
         pathVar(env, "STASIS_WORK_DIR", System.getProperty("java.io.tmpdir") + "/stasis-agent"),
         duration(env, "STASIS_TOKEN_REVIEW_CACHE_TTL", Duration.ofSeconds(60)),
         duration(env, "STASIS_JOB_RETENTION", Duration.ofHours(24)));
+  }
+
+  /** One audience: no spaces or commas (a list here would be a mistake, not several audiences). */
+  private static String audience(Map<String, String> env, String name) {
+    String v = get(env, name, "");
+    if (v.matches(".*[\\s,].*")) {
+      throw new IllegalArgumentException(
+          name + ": one audience without spaces or commas, got '" + v + "'");
+    }
+    return v;
+  }
+
+  /** A repository path below a registry, e.g. stasis/restore; empty: none. */
+  private static String repository(Map<String, String> env, String name) {
+    String v = get(env, name, "");
+    if (!v.isEmpty() && !v.matches("[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*")) {
+      throw new IllegalArgumentException(
+          name
+              + ": expected a repository such as stasis/restore (lower case, no tag), got '"
+              + v
+              + "'");
+    }
+    return v;
   }
 
   public static Set<String> list(String csv) {
@@ -151,26 +192,30 @@ public record AgentConfig(
     throw new IllegalArgumentException(name + ": expected true or false, got '" + v + "'");
   }
 
-  /** A byte count: 1048576, 100Mi, 1Gi, 500M, 2G, 64Ki, 64K. */
+  private static final Pattern BYTES = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)([kKMGT]i?)?");
+
+  /**
+   * A byte count as the chart's schema allows it ({@code agent.bandwidthLimit}): a number, maybe
+   * with a fraction, and an optional unit: {@code k}/{@code K}, {@code M}, {@code G}, {@code T}
+   * (powers of 1000) or {@code Ki}, {@code Mi}, {@code Gi}, {@code Ti} (powers of 1024), as in
+   * {@code 1048576}, {@code 100Mi}, {@code 1.5Gi}, {@code 500k}. Fractions of a byte are dropped.
+   */
   static long parseBytes(String v) {
-    String s = v.trim();
-    long mult = 1;
-    String[][] units = {
-      {"Ki", "1024"}, {"Mi", "1048576"}, {"Gi", "1073741824"},
-      {"K", "1000"}, {"M", "1000000"}, {"G", "1000000000"}
-    };
-    for (String[] u : units) {
-      if (s.endsWith(u[0])) {
-        mult = Long.parseLong(u[1]);
-        s = s.substring(0, s.length() - u[0].length());
-        break;
-      }
+    var m = BYTES.matcher(v.trim());
+    if (!m.matches()) {
+      throw new NumberFormatException(v);
     }
-    long n = Long.parseLong(s.trim());
-    if (n < 0) {
-      throw new NumberFormatException();
+    String unit = m.group(2) == null ? "" : m.group(2);
+    int power = unit.isEmpty() ? 0 : "KMGT".indexOf(Character.toUpperCase(unit.charAt(0))) + 1;
+    BigDecimal base = BigDecimal.valueOf(unit.endsWith("i") ? 1024 : 1000).pow(power);
+    try {
+      return new BigDecimal(m.group(1))
+          .multiply(base)
+          .setScale(0, RoundingMode.DOWN)
+          .longValueExact();
+    } catch (ArithmeticException e) {
+      throw new NumberFormatException(v);
     }
-    return n * mult;
   }
 
   private static long bytes(Map<String, String> env, String name) {
@@ -182,7 +227,7 @@ public record AgentConfig(
       return parseBytes(v);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
-          name + ": expected a byte count such as 100Mi or 1G, got '" + v + "'");
+          name + ": expected a byte count such as 100Mi, 1.5Gi or 500k, got '" + v + "'");
     }
   }
 
@@ -196,7 +241,7 @@ public record AgentConfig(
       throw new IllegalArgumentException();
     }
     Duration d = Duration.ZERO;
-    var m = java.util.regex.Pattern.compile("([0-9]+)(ms|s|m|h|d)").matcher(s);
+    var m = Pattern.compile("([0-9]+)(ms|s|m|h|d)").matcher(s);
     while (m.find()) {
       long n = Long.parseLong(m.group(1));
       d =
@@ -232,6 +277,7 @@ public record AgentConfig(
         port,
         tlsCert,
         tlsKey,
+        tokenAudience,
         kubeletHost,
         kubeletPort,
         kubeletCa,
@@ -241,6 +287,7 @@ public record AgentConfig(
         maxConcurrentJobs,
         callers,
         registry,
+        registryRepository,
         registrySecret,
         registryPlainHttp,
         journalDir,

@@ -8,7 +8,6 @@ import dev.stasis.storage.TransferOptions;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
@@ -20,11 +19,13 @@ import picocli.CommandLine.Command;
       "Run the node agent: gRPC over TLS on STASIS_AGENT_PORT (9443), /healthz /readyz /metrics on"
           + " STASIS_METRICS_PORT (9090).",
       "Configured from the environment: NODE_NAME, STASIS_AGENT_TLS_CERT, STASIS_AGENT_TLS_KEY,"
-          + " STASIS_KUBELET_HOST, STASIS_KUBELET_PORT, STASIS_KUBELET_CA,"
-          + " STASIS_KUBELET_INSECURE_SKIP_VERIFY, STASIS_CHECKPOINT_DIR,"
-          + " STASIS_MAX_CONCURRENT_JOBS, STASIS_ALLOWED_CALLERS, STASIS_REGISTRY,"
-          + " STASIS_REGISTRY_SECRET, STASIS_JOURNAL_DIR, STASIS_KEEP_KUBELET_ARCHIVES,"
-          + " STASIS_BANDWIDTH_LIMIT, STASIS_WORK_DIR."
+          + " STASIS_AGENT_TOKEN_AUDIENCE, STASIS_ALLOWED_CALLERS, STASIS_KUBELET_HOST,"
+          + " STASIS_KUBELET_PORT, STASIS_KUBELET_CA, STASIS_KUBELET_INSECURE_SKIP_VERIFY,"
+          + " STASIS_KUBELET_TOKEN_FILE, STASIS_CHECKPOINT_DIR, STASIS_KEEP_KUBELET_ARCHIVES,"
+          + " STASIS_MAX_CONCURRENT_JOBS, STASIS_JOURNAL_DIR, STASIS_WORK_DIR,"
+          + " STASIS_BANDWIDTH_LIMIT, STASIS_REGISTRY, STASIS_REGISTRY_REPOSITORY,"
+          + " STASIS_REGISTRY_SECRET, STASIS_REGISTRY_PLAIN_HTTP, STASIS_TOKEN_REVIEW_CACHE_TTL,"
+          + " STASIS_JOB_RETENTION, STASIS_LOG_LEVEL (see docs/agent.md)."
     })
 final class ServeCommand implements Callable<Integer> {
   @Override
@@ -43,8 +44,7 @@ final class ServeCommand implements Callable<Integer> {
     EngineCheckpointStore store =
         new EngineCheckpointStore(
             new StorageLocations(System.getenv()), TransferOptions.defaults());
-    Agent agent =
-        Agent.start(config, new KubernetesTokenReviewer(client, List.of()), kubelet, store, true);
+    Agent agent = Agent.start(config, new KubernetesTokenReviewer(client), kubelet, store, true);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

@@ -30,21 +30,47 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
  * One agent on loopback with everything it talks to: a kubelet simulator, a mock API server
  * answering TokenReviews per token, and a gRPC client over TLS.
+ *
+ * <p>The mock reviews like the API server: each token is bound to audiences; a review asks for
+ * {@code spec.audiences} (none: the API server's own, {@link #API_AUDIENCE}), authenticates the
+ * token only if it is bound to one of them, and answers the common ones in {@code
+ * status.audiences}. {@link #AUDIENCE_BLIND_TOKEN} and {@link #WRONG_AUDIENCE_TOKEN} are the
+ * exceptions: reviewers that ignore the audiences asked for and answer none, or another one.
  */
 final class AgentFixture implements AutoCloseable {
   static final String OPERATOR = "system:serviceaccount:stasis-system:stasis-operator";
+
+  /** The audience the chart binds callers' tokens to (agent.tokenAudience). */
+  static final String AUDIENCE = "stasis-agent";
+
+  /** The API server's own audience: ordinary service-account tokens are bound to it. */
+  static final String API_AUDIENCE = "https://kubernetes.default.svc.cluster.local";
+
+  /** The operator's projected token for {@link #AUDIENCE}, what it sends with the chart. */
   static final String OPERATOR_TOKEN = "operator-token-7f3a";
+
+  /** The operator's ordinary service-account token (its API-server token). */
+  static final String OPERATOR_API_TOKEN = "operator-api-token-5e6f";
+
+  /** The operator's token, reviewed by an authenticator that answers no audiences at all. */
+  static final String AUDIENCE_BLIND_TOKEN = "audience-blind-token-8d9e";
+
+  /** The operator's token, reviewed as valid for the API server's audience whatever is asked. */
+  static final String WRONG_AUDIENCE_TOKEN = "wrong-audience-token-4c5d";
+
   static final String OTHER_TOKEN = "other-token-11aa";
   static final String EXPIRED_TOKEN = "expired-token-22bb";
   static final String KUBELET_TOKEN = "agent-token-for-kubelet-33cc";
@@ -57,6 +83,12 @@ final class AgentFixture implements AutoCloseable {
   final TestTls agentTls;
   final TestTls.PemFiles agentPem;
   final Map<String, Integer> reviews = new ConcurrentHashMap<>();
+
+  /** The spec of every TokenReview the mock API server received, in order. */
+  final List<JsonNode> reviewSpecs = new CopyOnWriteArrayList<>();
+
+  /** The CA the client trusts for the agent's certificate; tests serving their own may set it. */
+  Path clientCa;
 
   /** S3 tuning (part size, retry attempts) of the agent's stores; tests may set it before start. */
   S3Settings s3Tuning = new S3Settings();
@@ -80,34 +112,46 @@ final class AgentFixture implements AutoCloseable {
     client = apiServer.createClient();
     agentTls = TestTls.generate("stasis-agent");
     agentPem = agentTls.written(root.resolve("agent-tls"));
+    clientCa = agentPem.ca();
     Files.writeString(root.resolve("kubelet-token"), KUBELET_TOKEN);
   }
 
   private TokenReview review(String body) {
-    String token;
+    JsonNode spec;
     try {
-      token = JSON.readTree(body).path("spec").path("token").asText();
+      spec = JSON.readTree(body).path("spec");
     } catch (IOException e) {
-      token = "";
+      spec = JSON.createObjectNode();
     }
+    reviewSpecs.add(spec);
+    String token = spec.path("token").asText();
     reviews.merge(token, 1, Integer::sum);
+    List<String> asked = new ArrayList<>();
+    spec.path("audiences").forEach(a -> asked.add(a.asText()));
+    if (asked.isEmpty()) {
+      asked.add(API_AUDIENCE);
+    }
     TokenReviewBuilder b = new TokenReviewBuilder().withNewStatus().endStatus();
     return switch (token) {
-      case OPERATOR_TOKEN ->
+      case OPERATOR_TOKEN -> bound(b, OPERATOR, List.of(AUDIENCE), asked);
+      case OPERATOR_API_TOKEN -> bound(b, OPERATOR, List.of(API_AUDIENCE), asked);
+      case OTHER_TOKEN ->
+          bound(b, "system:serviceaccount:default:default", List.of(AUDIENCE), asked);
+      case AUDIENCE_BLIND_TOKEN ->
           b.editStatus()
               .withAuthenticated(true)
               .withNewUser()
               .withUsername(OPERATOR)
-              .withGroups("system:serviceaccounts")
               .endUser()
               .endStatus()
               .build();
-      case OTHER_TOKEN ->
+      case WRONG_AUDIENCE_TOKEN ->
           b.editStatus()
               .withAuthenticated(true)
               .withNewUser()
-              .withUsername("system:serviceaccount:default:default")
+              .withUsername(OPERATOR)
               .endUser()
+              .withAudiences(API_AUDIENCE)
               .endStatus()
               .build();
       case EXPIRED_TOKEN ->
@@ -125,7 +169,37 @@ final class AgentFixture implements AutoCloseable {
     };
   }
 
-  /** Environment for the agent; tests override entries before {@link #start}. */
+  /** A token of {@code user} bound to {@code audiences}, reviewed for {@code asked}. */
+  private static TokenReview bound(
+      TokenReviewBuilder b, String user, List<String> audiences, List<String> asked) {
+    List<String> common = asked.stream().filter(audiences::contains).toList();
+    if (common.isEmpty()) {
+      return b.editStatus()
+          .withAuthenticated(false)
+          .withError(
+              "[invalid bearer token, token audiences "
+                  + audiences
+                  + " is invalid for the target audiences "
+                  + asked
+                  + "]")
+          .endStatus()
+          .build();
+    }
+    return b.editStatus()
+        .withAuthenticated(true)
+        .withNewUser()
+        .withUsername(user)
+        .withGroups("system:serviceaccounts")
+        .endUser()
+        .withAudiences(common)
+        .endStatus()
+        .build();
+  }
+
+  /**
+   * Environment for the agent, with the chart's audience binding; tests override entries before
+   * {@link #start}.
+   */
   Map<String, String> env() {
     Map<String, String> env = new HashMap<>();
     env.put("NODE_NAME", "node-a");
@@ -135,6 +209,7 @@ final class AgentFixture implements AutoCloseable {
     env.put("STASIS_KUBELET_HOST", kubelet.host());
     env.put("STASIS_KUBELET_PORT", String.valueOf(kubelet.port()));
     env.put("STASIS_CHECKPOINT_DIR", kubelet.checkpointDir().toString());
+    env.put("STASIS_AGENT_TOKEN_AUDIENCE", AUDIENCE);
     env.put("STASIS_ALLOWED_CALLERS", OPERATOR);
     env.put("STASIS_JOURNAL_DIR", root.resolve("journal").toString());
     env.put("STASIS_WORK_DIR", root.resolve("work").toString());
@@ -158,7 +233,13 @@ final class AgentFixture implements AutoCloseable {
         new EngineCheckpointStore(
             new StorageLocations(Map.of(), s3Tuning),
             TransferOptions.defaults().withPartSize(256 * 1024).withFrameSize(256 * 1024));
-    agent = Agent.start(config, new KubernetesTokenReviewer(client, List.of()), kc, store, true);
+    agent = Agent.start(config, new KubernetesTokenReviewer(client), kc, store, true);
+    reconnect();
+    return agent;
+  }
+
+  /** A new gRPC channel to the agent (a new TLS handshake), trusting {@link #clientCa}. */
+  void reconnect() throws IOException {
     if (channel != null) {
       channel.shutdownNow();
     }
@@ -166,9 +247,8 @@ final class AgentFixture implements AutoCloseable {
         Grpc.newChannelBuilderForAddress(
                 "localhost",
                 agent.port(),
-                TlsChannelCredentials.newBuilder().trustManager(agentPem.ca().toFile()).build())
+                TlsChannelCredentials.newBuilder().trustManager(clientCa.toFile()).build())
             .build();
-    return agent;
   }
 
   Agent start() throws IOException {

@@ -62,18 +62,26 @@ class MainTest {
     assertThat(c.keepKubeletArchives()).isFalse();
     assertThat(c.checkpointDir().toString()).isEqualTo("/var/lib/kubelet/checkpoints");
     assertThat(c.kubeletHost()).isEqualTo("n1");
+    assertThat(c.tokenAudience()).isEmpty(); // no audience binding outside the chart
+    assertThat(c.registryRepository()).isEmpty();
+    assertThat(c.tlsKey().toString()).isEqualTo("/etc/stasis/tls/tls.key");
     AgentConfig d =
         AgentConfig.fromEnv(
             Map.of(
+                "NODE_NAME", "n1",
                 "STASIS_ALLOWED_CALLERS", "a, b,,c",
                 "STASIS_BANDWIDTH_LIMIT", "100Mi",
                 "STASIS_TOKEN_REVIEW_CACHE_TTL", "2m"));
     assertThat(d.allowedCallers()).containsExactly("a", "b", "c");
     assertThat(d.bandwidthBytesPerSecond()).isEqualTo(100L * 1024 * 1024);
     assertThat(d.tokenReviewCacheTtl()).isEqualTo(Duration.ofMinutes(2));
-    assertThatThrownBy(() -> AgentConfig.fromEnv(Map.of("STASIS_MAX_CONCURRENT_JOBS", "0")))
+    assertThatThrownBy(
+            () -> AgentConfig.fromEnv(Map.of("NODE_NAME", "n1", "STASIS_MAX_CONCURRENT_JOBS", "0")))
         .hasMessageContaining("STASIS_MAX_CONCURRENT_JOBS");
-    assertThatThrownBy(() -> AgentConfig.fromEnv(Map.of("STASIS_KEEP_KUBELET_ARCHIVES", "maybe")))
+    assertThatThrownBy(
+            () ->
+                AgentConfig.fromEnv(
+                    Map.of("NODE_NAME", "n1", "STASIS_KEEP_KUBELET_ARCHIVES", "maybe")))
         .hasMessageContaining("STASIS_KEEP_KUBELET_ARCHIVES");
   }
 }

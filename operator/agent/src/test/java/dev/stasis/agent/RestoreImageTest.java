@@ -131,6 +131,59 @@ class RestoreImageTest {
   }
 
   @Test
+  void theAgentsOwnRegistrySettingsServeRequestsThatNameNone() throws Exception {
+    // As the chart configures it (registry.url, registry.repository, registry.insecure and
+    // registry.secretName mounted as a file); the request brings no registry settings at all.
+    Path secret = tmp.resolve("registry-auth/.dockerconfigjson");
+    Map<String, String> env = f.env();
+    env.put("STASIS_REGISTRY", registry.hostPort());
+    env.put("STASIS_REGISTRY_REPOSITORY", "stasis/restore");
+    env.put("STASIS_REGISTRY_PLAIN_HTTP", "true");
+    env.put("STASIS_REGISTRY_SECRET", secret.toString());
+    env.put("STASIS_KEEP_KUBELET_ARCHIVES", "true");
+    f.start(env);
+    String ckUid = "c0ffee00-0000-4000-8000-000000000ddd";
+    f.operator().startCheckpoint(checkpoint(ckUid, "file://" + tmp.resolve("store")).build());
+    Job ck = f.awaitDone(ckUid);
+    assertThat(ck.getState()).as(ck.toString()).isEqualTo(JobState.JOB_STATE_SUCCEEDED);
+
+    // The Secret is not mounted (yet): the job says where it looked.
+    String first = "c0ffee01-0000-4000-8000-000000000ddd";
+    f.operator()
+        .startRestore(
+            StartRestoreRequest.newBuilder()
+                .setJobId(first)
+                .setCheckpointUri(ck.getCheckpointUri())
+                .addContainers("app")
+                .build());
+    Job failed = f.awaitDone(first);
+    assertThat(failed.getReason()).isEqualTo(Reasons.REGISTRY_UNAUTHORIZED);
+    assertThat(failed.getMessage()).contains("STASIS_REGISTRY_SECRET").contains(secret.toString());
+
+    // Mounted after the agent started: read at the push, not at startup.
+    Files.createDirectories(secret.getParent());
+    Files.writeString(secret, registry.dockerConfigJson());
+    String second = "c0ffee02-0000-4000-8000-000000000ddd";
+    f.operator()
+        .startRestore(
+            StartRestoreRequest.newBuilder()
+                .setJobId(second)
+                .setCheckpointUri(ck.getCheckpointUri())
+                .addContainers("app")
+                .build());
+    Job done = f.awaitDone(second);
+    assertThat(done.getState()).as(done.toString()).isEqualTo(JobState.JOB_STATE_SUCCEEDED);
+    assertThat(done.getImages(0).getReference())
+        .isEqualTo(registry.hostPort() + "/stasis/restore:" + ckUid + "-app");
+    assertThat(
+            get(
+                    "/v2/stasis/restore/manifests/" + ckUid + "-app",
+                    "application/vnd.oci.image.manifest.v1+json")
+                .statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
   void wrongRegistryCredentialsFailWithAReason() throws Exception {
     f.start();
     Path store = tmp.resolve("store");

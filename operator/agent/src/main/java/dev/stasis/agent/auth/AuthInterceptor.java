@@ -25,10 +25,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Lets a call through only with {@code authorization: Bearer <token>} whose TokenReview says it is
- * a user on the allow-list. No, malformed, invalid or expired token: UNAUTHENTICATED; a valid token
- * of a user not on the list: PERMISSION_DENIED; API server unreachable: UNAVAILABLE. Positive
- * reviews are cached for a short TTL, keyed by the token's SHA-256 (the token itself is neither
- * kept as a key nor logged nor put in a status).
+ * a user on the allow-list. With an audience (STASIS_AGENT_TOKEN_AUDIENCE), the review asks for it
+ * and must answer that the token is bound to it ({@code status.audiences}): a token the API server
+ * would accept for itself, or a review that does not say the audience (an authenticator that
+ * ignores audiences), is refused. No, malformed, invalid, expired or wrong-audience token:
+ * UNAUTHENTICATED; a valid token of a user not on the list: PERMISSION_DENIED; API server
+ * unreachable: UNAVAILABLE. Positive reviews are cached for a short TTL, keyed by the token's
+ * SHA-256 (the token itself is neither kept as a key nor logged nor put in a status).
  */
 public class AuthInterceptor implements ServerInterceptor {
   private static final Logger LOG = LoggerFactory.getLogger(AuthInterceptor.class);
@@ -37,6 +40,7 @@ public class AuthInterceptor implements ServerInterceptor {
   public static final Context.Key<String> CALLER = Context.key("stasis-caller");
 
   private final TokenReviewer reviewer;
+  private final String audience;
   private final Set<String> allowed;
   private final Duration ttl;
   private final Clock clock;
@@ -45,13 +49,18 @@ public class AuthInterceptor implements ServerInterceptor {
 
   private record Cached(String username, Instant expires) {}
 
+  /**
+   * @param audience the audience tokens must be bound to; empty: none (the API server's own)
+   */
   public AuthInterceptor(
       TokenReviewer reviewer,
+      String audience,
       Set<String> allowed,
       Duration ttl,
       Clock clock,
       MeterRegistry meters) {
     this.reviewer = reviewer;
+    this.audience = audience == null ? "" : audience;
     this.allowed = Set.copyOf(allowed);
     this.ttl = ttl;
     this.clock = clock;
@@ -79,7 +88,7 @@ public class AuthInterceptor implements ServerInterceptor {
     } else {
       TokenReviewer.Review review;
       try {
-        review = reviewer.review(token);
+        review = reviewer.review(token, audience);
       } catch (IOException | RuntimeException e) {
         LOG.warn("cannot review a caller's token: {}", e.getMessage());
         return refuse(
@@ -93,7 +102,27 @@ public class AuthInterceptor implements ServerInterceptor {
         return refuse(
             call,
             Status.UNAUTHENTICATED.withDescription(
-                "the token was not accepted by the API server (invalid or expired)"),
+                audience.isEmpty()
+                    ? "the token was not accepted by the API server (invalid or expired)"
+                    : "the token was not accepted by the API server for the audience '"
+                        + audience
+                        + "' (invalid, expired, or not bound to that audience)"),
+            method);
+      }
+      if (!audience.isEmpty() && !review.audiences().contains(audience)) {
+        cache.remove(key);
+        LOG.warn(
+            "refused {} from {}: the review did not say the token is for the audience {}",
+            method,
+            review.username(),
+            audience);
+        return refuse(
+            call,
+            Status.UNAUTHENTICATED.withDescription(
+                "the token is not bound to the audience '"
+                    + audience
+                    + "' this agent requires (STASIS_AGENT_TOKEN_AUDIENCE): send a projected"
+                    + " service-account token for it"),
             method);
       }
       username = review.username();

@@ -11,24 +11,23 @@ import java.util.List;
 /**
  * {@link TokenReviewer} through a TokenReview (authentication.k8s.io/v1) created with the agent's
  * own client; the agent's service account needs {@code create} on {@code tokenreviews}
- * (system:auth-delegator).
+ * (system:auth-delegator). With an audience, the review's {@code spec.audiences} holds it, and the
+ * API server authenticates only tokens bound to it and names it in {@code status.audiences}.
  */
 public class KubernetesTokenReviewer implements TokenReviewer {
   private final KubernetesClient client;
-  private final List<String> audiences;
 
-  public KubernetesTokenReviewer(KubernetesClient client, List<String> audiences) {
+  public KubernetesTokenReviewer(KubernetesClient client) {
     this.client = client;
-    this.audiences = audiences;
   }
 
   @Override
-  public Review review(String token) throws IOException {
+  public Review review(String token, String audience) throws IOException {
     TokenReview request =
         new TokenReviewBuilder()
             .withNewSpec()
             .withToken(token)
-            .withAudiences(audiences.isEmpty() ? null : audiences)
+            .withAudiences(audience == null || audience.isEmpty() ? null : List.of(audience))
             .endSpec()
             .build();
     TokenReview answer;
@@ -41,13 +40,15 @@ public class KubernetesTokenReviewer implements TokenReviewer {
     TokenReviewStatus status = answer == null ? null : answer.getStatus();
     if (status == null || !Boolean.TRUE.equals(status.getAuthenticated())) {
       String error = status == null ? null : status.getError();
-      return new Review(false, null, List.of(), error);
+      return new Review(false, null, List.of(), List.of(), error);
     }
     String user = status.getUser() == null ? null : status.getUser().getUsername();
     List<String> groups =
         status.getUser() == null || status.getUser().getGroups() == null
             ? List.of()
-            : status.getUser().getGroups();
-    return new Review(true, user, groups, null);
+            : List.copyOf(status.getUser().getGroups());
+    List<String> audiences =
+        status.getAudiences() == null ? List.of() : List.copyOf(status.getAudiences());
+    return new Review(true, user, groups, audiences, null);
   }
 }

@@ -27,7 +27,8 @@ public class RestoreWork implements JobWork {
   private final CheckpointImagePusher pusher;
   private final Path workDir;
   private final String defaultRegistry;
-  private final byte[] defaultDockerConfig;
+  private final String defaultRepository;
+  private final Path defaultDockerConfig;
   private final boolean defaultPlainHttp;
 
   public RestoreWork(
@@ -36,15 +37,38 @@ public class RestoreWork implements JobWork {
       CheckpointImagePusher pusher,
       Path workDir,
       String defaultRegistry,
-      byte[] defaultDockerConfig,
+      String defaultRepository,
+      Path defaultDockerConfig,
       boolean defaultPlainHttp) {
     this.request = request;
     this.store = store;
     this.pusher = pusher;
     this.workDir = workDir;
     this.defaultRegistry = defaultRegistry;
+    this.defaultRepository = defaultRepository;
     this.defaultDockerConfig = defaultDockerConfig;
     this.defaultPlainHttp = defaultPlainHttp;
+  }
+
+  /**
+   * The agent's own registry credentials (STASIS_REGISTRY_SECRET), read now: the mounted Secret is
+   * refreshed in place when it changes. Null (anonymous) when none is configured.
+   */
+  private byte[] readDockerConfig() throws JobFailure {
+    if (defaultDockerConfig == null) {
+      return null;
+    }
+    try {
+      return Files.readAllBytes(defaultDockerConfig);
+    } catch (IOException e) {
+      throw new JobFailure(
+          Reasons.REGISTRY_UNAUTHORIZED,
+          "cannot read the registry credentials in STASIS_REGISTRY_SECRET ("
+              + defaultDockerConfig
+              + "): "
+              + e.getClass().getSimpleName()
+              + "; is the registry Secret mounted?");
+    }
   }
 
   @Override
@@ -55,8 +79,12 @@ public class RestoreWork implements JobWork {
           Reasons.INVALID_REQUEST,
           "no registry to push to: set it in the request or STASIS_REGISTRY");
     }
-    if (request.getRepository().isBlank()) {
-      throw new JobFailure(Reasons.INVALID_REQUEST, "no repository to push to");
+    String repository =
+        request.getRepository().isBlank() ? defaultRepository : request.getRepository();
+    if (repository == null || repository.isBlank()) {
+      throw new JobFailure(
+          Reasons.INVALID_REQUEST,
+          "no repository to push to: set it in the request or STASIS_REGISTRY_REPOSITORY");
     }
     String uri = request.getCheckpointUri();
     ctx.checkpointUri(uri);
@@ -127,7 +155,7 @@ public class RestoreWork implements JobWork {
       ctx.phase(JobPhases.PUSHING);
       byte[] auth =
           request.getRegistryAuth().isEmpty()
-              ? defaultDockerConfig
+              ? readDockerConfig()
               : request.getRegistryAuth().toByteArray();
       CheckpointImagePusher.Credentials creds;
       try {
@@ -145,7 +173,7 @@ public class RestoreWork implements JobWork {
         CheckpointImagePusher.Pushed p =
             pusher.push(
                 registry,
-                request.getRepository(),
+                repository,
                 CheckpointImagePusher.tag(source.checkpointUid(), container),
                 container,
                 files.get(i),

@@ -33,6 +33,7 @@ public class AgentService extends AgentGrpc.AgentImplBase {
   private final JobManager jobs;
   private final Function<StartCheckpointRequest, JobWork> checkpointWork;
   private final Function<StartRestoreRequest, JobWork> restoreWork;
+  private final String defaultRepository;
   private final Executor watchExecutor;
   private final Duration cancelWait;
 
@@ -40,11 +41,13 @@ public class AgentService extends AgentGrpc.AgentImplBase {
       JobManager jobs,
       Function<StartCheckpointRequest, JobWork> checkpointWork,
       Function<StartRestoreRequest, JobWork> restoreWork,
+      String defaultRepository,
       Executor watchExecutor,
       Duration cancelWait) {
     this.jobs = jobs;
     this.checkpointWork = checkpointWork;
     this.restoreWork = restoreWork;
+    this.defaultRepository = defaultRepository == null ? "" : defaultRepository;
     this.watchExecutor = watchExecutor;
     this.cancelWait = cancelWait;
   }
@@ -78,8 +81,10 @@ public class AgentService extends AgentGrpc.AgentImplBase {
       problem = "job_id must be the Restore's UID";
     } else if (!r.getCheckpointUri().matches(Stasis.URI_PATTERN)) {
       problem = "checkpoint_uri must be an s3://, gs://, file:// or stasis:// URI";
-    } else if (r.getRepository().isBlank()) {
-      problem = "repository is required";
+    } else if (r.getRepository().isBlank() && defaultRepository.isBlank()) {
+      problem =
+          "repository is required: the request names none and STASIS_REGISTRY_REPOSITORY is"
+              + " not set";
     }
     if (problem != null) {
       out.onError(Status.INVALID_ARGUMENT.withDescription(problem).asRuntimeException());
