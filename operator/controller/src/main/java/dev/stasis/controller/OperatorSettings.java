@@ -22,6 +22,9 @@ import java.util.stream.Collectors;
  * @param leaderElection STASIS_LEADER_ELECTION (default true)
  * @param watchNamespaces STASIS_WATCH_NAMESPACES: comma-separated; empty means all
  * @param httpPort STASIS_HTTP_PORT (default 8080): /healthz, /readyz, /metrics
+ * @param agentServerName STASIS_AGENT_TLS_SERVER_NAME: the name the agents' certificate carries
+ *     (default stasis-agent.&lt;agent namespace&gt;.svc); agents are dialled by pod IP with this
+ *     name for TLS
  */
 public record OperatorSettings(
     String namespace,
@@ -36,7 +39,8 @@ public record OperatorSettings(
     Duration pollInterval,
     Duration storageCheckInterval,
     Duration agentRetryInitial,
-    int agentRetryAttempts) {
+    int agentRetryAttempts,
+    String agentServerName) {
 
   public static final String DEFAULT_AGENT_SELECTOR = "app.kubernetes.io/name=stasis-agent";
   public static final int DEFAULT_AGENT_PORT = 9443;
@@ -60,7 +64,10 @@ public record OperatorSettings(
         Duration.ofSeconds(2),
         Duration.ofMinutes(5),
         Duration.ofSeconds(2),
-        6);
+        6,
+        blankTo(
+            env.get("STASIS_AGENT_TLS_SERVER_NAME"),
+            "stasis-agent." + blankTo(env.get("STASIS_AGENT_NAMESPACE"), namespace) + ".svc"));
   }
 
   /** Settings for tests: short intervals, no leader election, no files. */
@@ -78,7 +85,8 @@ public record OperatorSettings(
         Duration.ofMillis(200),
         Duration.ofSeconds(2),
         Duration.ofMillis(100),
-        3);
+        3,
+        "stasis-agent." + namespace + ".svc");
   }
 
   public OperatorSettings withPollInterval(Duration d) {
@@ -95,7 +103,8 @@ public record OperatorSettings(
         d,
         storageCheckInterval,
         agentRetryInitial,
-        agentRetryAttempts);
+        agentRetryAttempts,
+        agentServerName);
   }
 
   public OperatorSettings withStorageCheckInterval(Duration d) {
@@ -112,7 +121,26 @@ public record OperatorSettings(
         pollInterval,
         d,
         agentRetryInitial,
-        agentRetryAttempts);
+        agentRetryAttempts,
+        agentServerName);
+  }
+
+  public OperatorSettings withLeaderElection(boolean on) {
+    return new OperatorSettings(
+        namespace,
+        agentNamespace,
+        agentLabels,
+        agentPort,
+        agentCa,
+        tokenPath,
+        on,
+        watchNamespaces,
+        httpPort,
+        pollInterval,
+        storageCheckInterval,
+        agentRetryInitial,
+        agentRetryAttempts,
+        agentServerName);
   }
 
   public OperatorSettings withAgentPort(int port) {
@@ -129,7 +157,8 @@ public record OperatorSettings(
         pollInterval,
         storageCheckInterval,
         agentRetryInitial,
-        agentRetryAttempts);
+        agentRetryAttempts,
+        agentServerName);
   }
 
   private static String blankTo(String value, String fallback) {

@@ -40,6 +40,22 @@ public final class StasisOperator implements AutoCloseable {
       CheckpointCatalog catalog,
       MeterRegistry registry,
       String identity) {
+    this(client, settings, clock, agents, catalog, registry, identity, true);
+  }
+
+  /**
+   * @param exitOnLostLease end the process when leadership is lost (the default: the pod restarts
+   *     and campaigns again, rather than running without the Lease)
+   */
+  public StasisOperator(
+      KubernetesClient client,
+      OperatorSettings settings,
+      Clock clock,
+      AgentClient agents,
+      CheckpointCatalog catalog,
+      MeterRegistry registry,
+      String identity,
+      boolean exitOnLostLease) {
     StatusFactory status = new StatusFactory(clock);
     this.services =
         new Services(
@@ -66,7 +82,15 @@ public final class StasisOperator implements AutoCloseable {
               o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
               if (settings.leaderElection()) {
                 o.withLeaderElectionConfiguration(
-                    new LeaderElectionConfiguration(LEASE_NAME, settings.namespace(), identity));
+                    new LeaderElectionConfiguration(
+                        LEASE_NAME,
+                        settings.namespace(),
+                        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                        identity,
+                        null,
+                        exitOnLostLease));
               }
             });
     GenericRetry retry =

@@ -162,7 +162,7 @@ final class SourceResolver {
       }
       try {
         StorageLocation location = services.resolver().resolve(storage);
-        for (StoredCheckpoint sc : services.catalog().list(location)) {
+        for (StoredCheckpoint sc : services.catalog().list(location, ns)) {
           boolean fits =
               ns.equals(sc.namespace())
                   && (podName != null

@@ -8,8 +8,8 @@ import java.util.Optional;
  * with a manifest), one checkpoint's manifest, deleting one, and a reachability probe.
  */
 public interface CheckpointCatalog {
-  /** The checkpoints under the location's root, newest first. */
-  List<StoredCheckpoint> list(StorageLocation location) throws CatalogException;
+  /** The checkpoints of a namespace under the location's root, newest first. */
+  List<StoredCheckpoint> list(StorageLocation location, String namespace) throws CatalogException;
 
   /** The checkpoint at a directory URI, if its manifest exists. */
   Optional<StoredCheckpoint> read(StorageLocation location, String checkpointUri)

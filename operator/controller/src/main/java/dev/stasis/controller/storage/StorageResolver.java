@@ -32,7 +32,11 @@ public final class StorageResolver {
 
   /** The storage as a URI: s3://bucket/prefix, gs://bucket/prefix, file:///path, stasis://name. */
   public static String rootUri(CheckpointStorage storage) {
-    CheckpointStorageSpec spec = storage.getSpec();
+    return rootUri(storage.getMetadata().getName(), storage.getSpec());
+  }
+
+  /** As {@link #rootUri(CheckpointStorage)}, from a name and a spec. */
+  public static String rootUri(String name, CheckpointStorageSpec spec) {
     if (spec.getS3() != null) {
       return join("s3://" + spec.getS3().getBucket(), spec.getS3().getPrefix());
     }
@@ -42,7 +46,7 @@ public final class StorageResolver {
     if (spec.getFilesystem() != null) {
       return "file://" + spec.getFilesystem().getPath();
     }
-    return Stasis.SCHEME_REPLICATED + "://" + storage.getMetadata().getName();
+    return Stasis.SCHEME_REPLICATED + "://" + name;
   }
 
   private static String join(String base, String prefix) {

@@ -10,6 +10,7 @@ import dev.stasis.controller.util.Names;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -40,7 +41,14 @@ public final class StorageSync {
 
   /** Imports what is missing; returns how many Checkpoints it created. */
   public int sync(String storageName, StorageLocation location) throws CatalogException {
-    List<StoredCheckpoint> stored = services.catalog().list(location);
+    Set<String> watched = services.settings().watchNamespaces();
+    List<StoredCheckpoint> stored = new ArrayList<>();
+    for (var ns : services.client().namespaces().list().getItems()) {
+      String name = ns.getMetadata().getName();
+      if (watched.isEmpty() || watched.contains(name)) {
+        stored.addAll(services.catalog().list(location, name));
+      }
+    }
     if (stored.isEmpty()) {
       return 0;
     }
@@ -66,7 +74,6 @@ public final class StorageSync {
           .computeIfAbsent(c.getMetadata().getNamespace(), k -> new HashSet<>())
           .add(c.getMetadata().getName());
     }
-    Set<String> watched = services.settings().watchNamespaces();
     Map<String, Boolean> namespaceExists = new HashMap<>();
     int created = 0;
     for (StoredCheckpoint sc : stored) {

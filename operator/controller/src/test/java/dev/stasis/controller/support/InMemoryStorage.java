@@ -43,12 +43,13 @@ public final class InMemoryStorage implements CheckpointCatalog {
   }
 
   @Override
-  public List<StoredCheckpoint> list(StorageLocation location) throws CatalogException {
+  public List<StoredCheckpoint> list(StorageLocation location, String namespace)
+      throws CatalogException {
     check(location);
     String prefix =
         location.rootUri().endsWith("/") ? location.rootUri() : location.rootUri() + "/";
     return checkpoints.values().stream()
-        .filter(c -> c.uri().startsWith(prefix))
+        .filter(c -> c.uri().startsWith(prefix) && namespace.equals(c.namespace()))
         .sorted(Comparator.comparing(StoredCheckpoint::createdAt).reversed())
         .toList();
   }

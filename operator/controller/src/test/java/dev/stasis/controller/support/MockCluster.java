@@ -235,6 +235,13 @@ public final class MockCluster implements AutoCloseable {
     }
   }
 
+  /** A real gRPC client, TLS against the test CA, with the token the simulated agents accept. */
+  public GrpcAgentClient agentClient() throws IOException {
+    var tls = TlsChannelCredentials.newBuilder().trustManager(ca.caCert.toFile()).build();
+    return new GrpcAgentClient(
+        tls, () -> SimulatedAgent.TOKEN, AGENT_SERVER_NAME, Duration.ofSeconds(3));
+  }
+
   public static OperatorSettings settings() {
     return OperatorSettings.forTests(SYSTEM);
   }

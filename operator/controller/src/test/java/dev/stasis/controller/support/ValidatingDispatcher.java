@@ -68,6 +68,17 @@ final class ValidatingDispatcher extends KubernetesCrudDispatcher {
 
   @Override
   public MockResponse handleCreate(RecordedRequest request) {
+    if (request.getPath().startsWith("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
+      // JOSDK checks, before it campaigns for the Lease, that it may use Leases: grant what the
+      // chart's RBAC grants.
+      return new MockResponse()
+          .setResponseCode(201)
+          .setBody(
+              "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\","
+                  + "\"status\":{\"incomplete\":false,\"nonResourceRules\":[],\"resourceRules\":"
+                  + "[{\"apiGroups\":[\"coordination.k8s.io\"],\"resources\":[\"leases\"],"
+                  + "\"verbs\":[\"get\",\"list\",\"watch\",\"create\",\"update\",\"patch\"]}]}}");
+    }
     if (!request.getPath().startsWith("/apis/stasis.dev/")
         || request.getPath().contains("/status")) {
       return super.handleCreate(request);
