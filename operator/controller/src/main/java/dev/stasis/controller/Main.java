@@ -96,7 +96,7 @@ public final class Main {
         "Stasis operator {} started (leader election {}, watching {})",
         identity,
         settings.leaderElection()
-            ? "on, Lease " + settings.namespace() + "/" + StasisOperator.LEASE_NAME
+            ? "on, Lease " + settings.namespace() + "/" + settings.leaseName()
             : "off",
         settings.watchNamespaces().isEmpty() ? "all namespaces" : settings.watchNamespaces());
     return new Running(operator, http, registry, agents);

@@ -10,37 +10,49 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The operator's configuration, from the environment (the contract in docs/configuration.md).
+ * The operator's configuration, from the environment: the contract in docs/configuration.md
+ * ("Operator (Deployment)").
  *
  * @param namespace STASIS_NAMESPACE: where the operator runs; its Lease and, by default, the
  *     credential Secrets live there
+ * @param leaderElection STASIS_LEADER_ELECTION (default true)
+ * @param leaseName STASIS_LEADER_ELECTION_LEASE_NAME (default stasis-operator)
+ * @param watchNamespaces STASIS_WATCH_NAMESPACES: comma-separated; empty means all
+ * @param httpPort STASIS_HTTP_PORT (default 8080): /healthz, /readyz, /metrics
  * @param agentNamespace STASIS_AGENT_NAMESPACE (default: namespace)
  * @param agentLabels STASIS_AGENT_LABEL_SELECTOR (default app.kubernetes.io/name=stasis-agent)
  * @param agentPort STASIS_AGENT_PORT (default 9443)
- * @param agentCa STASIS_AGENT_CA: PEM file of the CA that signed the agents' certificates
- * @param tokenPath STASIS_TOKEN_PATH: the projected service-account token sent to agents
- * @param leaderElection STASIS_LEADER_ELECTION (default true)
- * @param watchNamespaces STASIS_WATCH_NAMESPACES: comma-separated; empty means all
- * @param httpPort STASIS_HTTP_PORT (default 8080): /healthz, /readyz, /metrics
- * @param agentServerName STASIS_AGENT_TLS_SERVER_NAME: the name the agents' certificate carries
- *     (default stasis-agent.&lt;agent namespace&gt;.svc); agents are dialled by pod IP with this
- *     name for TLS
+ * @param agentCa STASIS_AGENT_CA: PEM CA the agents' certificates chain to
+ * @param agentServerName STASIS_AGENT_TLS_SERVER_NAME: the name the agents' certificate carries,
+ *     used as the channel authority while dialling pod IPs; empty: verify the pod IP itself
+ * @param tokenPath STASIS_TOKEN_PATH: the service-account token sent to agents, re-read per call
+ * @param registry STASIS_REGISTRY: registry for restore images (empty: the agent's own)
+ * @param registryRepository STASIS_REGISTRY_REPOSITORY
+ * @param registryPlainHttp STASIS_REGISTRY_PLAIN_HTTP (default false)
+ * @param pollInterval how often a running job is polled (2s)
+ * @param storageCheckInterval how often storages are validated and synced (5m)
+ * @param agentRetryInitial first retry after an agent could not be reached (2s, then doubling)
+ * @param agentRetryAttempts retries before AgentUnreachable ends a Checkpoint or Restore (6)
  */
 public record OperatorSettings(
     String namespace,
+    boolean leaderElection,
+    String leaseName,
+    Set<String> watchNamespaces,
+    int httpPort,
     String agentNamespace,
     Map<String, String> agentLabels,
     int agentPort,
     Path agentCa,
+    String agentServerName,
     Path tokenPath,
-    boolean leaderElection,
-    Set<String> watchNamespaces,
-    int httpPort,
+    String registry,
+    String registryRepository,
+    boolean registryPlainHttp,
     Duration pollInterval,
     Duration storageCheckInterval,
     Duration agentRetryInitial,
-    int agentRetryAttempts,
-    String agentServerName) {
+    int agentRetryAttempts) {
 
   public static final String DEFAULT_AGENT_SELECTOR = "app.kubernetes.io/name=stasis-agent";
   public static final int DEFAULT_AGENT_PORT = 9443;
@@ -48,120 +60,97 @@ public record OperatorSettings(
       "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
   public static OperatorSettings fromEnv(Map<String, String> env) {
-    String namespace = env.getOrDefault("STASIS_NAMESPACE", "stasis-system");
+    String namespace = or(env.get("STASIS_NAMESPACE"), "stasis-system");
     return new OperatorSettings(
         namespace,
-        blankTo(env.get("STASIS_AGENT_NAMESPACE"), namespace),
-        AgentLocator.parseSelector(
-            blankTo(env.get("STASIS_AGENT_LABEL_SELECTOR"), DEFAULT_AGENT_SELECTOR)),
-        Integer.parseInt(
-            blankTo(env.get("STASIS_AGENT_PORT"), Integer.toString(DEFAULT_AGENT_PORT))),
-        Path.of(blankTo(env.get("STASIS_AGENT_CA"), "/etc/stasis/agent-ca/ca.crt")),
-        Path.of(blankTo(env.get("STASIS_TOKEN_PATH"), DEFAULT_TOKEN_PATH)),
-        Boolean.parseBoolean(blankTo(env.get("STASIS_LEADER_ELECTION"), "true")),
+        Boolean.parseBoolean(or(env.get("STASIS_LEADER_ELECTION"), "true")),
+        or(env.get("STASIS_LEADER_ELECTION_LEASE_NAME"), "stasis-operator"),
         namespaces(env.get("STASIS_WATCH_NAMESPACES")),
-        Integer.parseInt(blankTo(env.get("STASIS_HTTP_PORT"), "8080")),
+        Integer.parseInt(or(env.get("STASIS_HTTP_PORT"), "8080")),
+        or(env.get("STASIS_AGENT_NAMESPACE"), namespace),
+        AgentLocator.parseSelector(
+            or(env.get("STASIS_AGENT_LABEL_SELECTOR"), DEFAULT_AGENT_SELECTOR)),
+        Integer.parseInt(or(env.get("STASIS_AGENT_PORT"), Integer.toString(DEFAULT_AGENT_PORT))),
+        Path.of(or(env.get("STASIS_AGENT_CA"), "/etc/stasis/agent-ca/ca.crt")),
+        or(env.get("STASIS_AGENT_TLS_SERVER_NAME"), ""),
+        Path.of(or(env.get("STASIS_TOKEN_PATH"), DEFAULT_TOKEN_PATH)),
+        or(env.get("STASIS_REGISTRY"), ""),
+        or(env.get("STASIS_REGISTRY_REPOSITORY"), ""),
+        Boolean.parseBoolean(or(env.get("STASIS_REGISTRY_PLAIN_HTTP"), "false")),
         Duration.ofSeconds(2),
         Duration.ofMinutes(5),
         Duration.ofSeconds(2),
-        6,
-        blankTo(
-            env.get("STASIS_AGENT_TLS_SERVER_NAME"),
-            "stasis-agent." + blankTo(env.get("STASIS_AGENT_NAMESPACE"), namespace) + ".svc"));
+        6);
   }
 
   /** Settings for tests: short intervals, no leader election, no files. */
   public static OperatorSettings forTests(String namespace) {
     return new OperatorSettings(
         namespace,
+        false,
+        "stasis-operator",
+        Set.of(),
+        0,
         namespace,
         AgentLocator.parseSelector(DEFAULT_AGENT_SELECTOR),
         DEFAULT_AGENT_PORT,
         null,
+        "stasis-agent." + namespace + ".svc",
         null,
+        "",
+        "",
         false,
-        Set.of(),
-        0,
         Duration.ofMillis(200),
         Duration.ofSeconds(2),
         Duration.ofMillis(100),
-        3,
-        "stasis-agent." + namespace + ".svc");
-  }
-
-  public OperatorSettings withPollInterval(Duration d) {
-    return new OperatorSettings(
-        namespace,
-        agentNamespace,
-        agentLabels,
-        agentPort,
-        agentCa,
-        tokenPath,
-        leaderElection,
-        watchNamespaces,
-        httpPort,
-        d,
-        storageCheckInterval,
-        agentRetryInitial,
-        agentRetryAttempts,
-        agentServerName);
-  }
-
-  public OperatorSettings withStorageCheckInterval(Duration d) {
-    return new OperatorSettings(
-        namespace,
-        agentNamespace,
-        agentLabels,
-        agentPort,
-        agentCa,
-        tokenPath,
-        leaderElection,
-        watchNamespaces,
-        httpPort,
-        pollInterval,
-        d,
-        agentRetryInitial,
-        agentRetryAttempts,
-        agentServerName);
+        3);
   }
 
   public OperatorSettings withLeaderElection(boolean on) {
     return new OperatorSettings(
         namespace,
+        on,
+        leaseName,
+        watchNamespaces,
+        httpPort,
         agentNamespace,
         agentLabels,
         agentPort,
         agentCa,
+        agentServerName,
         tokenPath,
-        on,
-        watchNamespaces,
-        httpPort,
+        registry,
+        registryRepository,
+        registryPlainHttp,
         pollInterval,
         storageCheckInterval,
         agentRetryInitial,
-        agentRetryAttempts,
-        agentServerName);
+        agentRetryAttempts);
   }
 
   public OperatorSettings withAgentPort(int port) {
     return new OperatorSettings(
         namespace,
+        leaderElection,
+        leaseName,
+        watchNamespaces,
+        httpPort,
         agentNamespace,
         agentLabels,
         port,
         agentCa,
+        agentServerName,
         tokenPath,
-        leaderElection,
-        watchNamespaces,
-        httpPort,
+        registry,
+        registryRepository,
+        registryPlainHttp,
         pollInterval,
         storageCheckInterval,
         agentRetryInitial,
-        agentRetryAttempts,
-        agentServerName);
+        agentRetryAttempts);
   }
 
-  private static String blankTo(String value, String fallback) {
+  private static String or(String value, String fallback) {
     return value == null || value.isBlank() ? fallback : value.trim();
   }
 

@@ -37,7 +37,9 @@ import java.util.function.Supplier;
  * that rotation is picked up. One channel per agent address, kept until {@link #close()}.
  */
 public final class GrpcAgentClient implements AgentClient {
-  private final ChannelCredentials tls;
+  private volatile ChannelCredentials tls;
+  private Path caFile;
+  private java.nio.file.attribute.FileTime caStamp;
   private final CallCredentials token;
   private final String serverName;
   private final Duration deadline;
@@ -53,14 +55,42 @@ public final class GrpcAgentClient implements AgentClient {
 
   /** TLS trusting only the CA bundle in {@code caFile}; the token read from {@code tokenFile}. */
   public static GrpcAgentClient fromFiles(Path caFile, Path tokenFile, String serverName) {
+    GrpcAgentClient client =
+        new GrpcAgentClient(
+            trusting(caFile), () -> readToken(tokenFile), serverName, Duration.ofSeconds(15));
+    client.caFile = caFile;
+    client.caStamp = stamp(caFile);
+    return client;
+  }
+
+  private static ChannelCredentials trusting(Path caFile) {
     try {
-      ChannelCredentials tls =
-          TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build();
-      return new GrpcAgentClient(
-          tls, () -> readToken(tokenFile), serverName, Duration.ofSeconds(15));
+      return TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build();
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot read the agent CA " + caFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static java.nio.file.attribute.FileTime stamp(Path file) {
+    try {
+      return Files.getLastModifiedTime(file);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** A rotated CA (the mounted file changed) is used for new connections from then on. */
+  private synchronized void reloadCaIfChanged() {
+    if (caFile == null) {
+      return;
+    }
+    var now = stamp(caFile);
+    if (now != null && !now.equals(caStamp)) {
+      tls = trusting(caFile);
+      caStamp = now;
+      channels.values().forEach(ManagedChannel::shutdown);
+      channels.clear();
     }
   }
 
@@ -103,6 +133,9 @@ public final class GrpcAgentClient implements AgentClient {
             .setCheckpointUri(r.checkpointUri())
             .setStorage(storage(r.storage()))
             .addAllContainers(r.containers())
+            .setRegistry(r.registry() == null ? "" : r.registry())
+            .setRepository(r.repository() == null ? "" : r.repository())
+            .setRegistryPlainHttp(r.registryPlainHttp())
             .build();
     return call(agent, "StartRestore", stub -> stub.startRestore(request));
   }
@@ -123,6 +156,7 @@ public final class GrpcAgentClient implements AgentClient {
 
   private AgentJob call(
       AgentEndpoint agent, String method, Function<AgentGrpc.AgentBlockingStub, Job> rpc) {
+    reloadCaIfChanged();
     ManagedChannel channel = channels.computeIfAbsent(agent.target(), this::open);
     AgentGrpc.AgentBlockingStub stub =
         AgentGrpc.newBlockingStub(channel)

@@ -152,7 +152,10 @@ public class RestoreReconciler implements Reconciler<Restore> {
                     source.location().config(),
                     manifest.containers().stream()
                         .map(StoredCheckpoint.StoredContainer::name)
-                        .toList()));
+                        .toList(),
+                    services.settings().registry(),
+                    services.settings().registryRepository(),
+                    services.settings().registryPlainHttp()));
     return applyJob(restore, status, job);
   }
 
