@@ -128,6 +128,28 @@ public record OperatorSettings(
         agentRetryAttempts);
   }
 
+  public OperatorSettings withRegistry(String url, String repository, boolean plainHttp) {
+    return new OperatorSettings(
+        namespace,
+        leaderElection,
+        leaseName,
+        watchNamespaces,
+        httpPort,
+        agentNamespace,
+        agentLabels,
+        agentPort,
+        agentCa,
+        agentServerName,
+        tokenPath,
+        url,
+        repository,
+        plainHttp,
+        pollInterval,
+        storageCheckInterval,
+        agentRetryInitial,
+        agentRetryAttempts);
+  }
+
   public OperatorSettings withAgentPort(int port) {
     return new OperatorSettings(
         namespace,

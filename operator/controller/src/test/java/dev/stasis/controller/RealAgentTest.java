@@ -2,6 +2,7 @@ package dev.stasis.controller;
 
 import static dev.stasis.controller.support.MockCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.stasis.agent.Agent;
 import dev.stasis.agent.AgentConfig;
@@ -13,6 +14,8 @@ import dev.stasis.agent.store.StorageLocations;
 import dev.stasis.api.v1alpha1.Checkpoint;
 import dev.stasis.api.v1alpha1.CheckpointPhase;
 import dev.stasis.api.v1alpha1.CheckpointStorage;
+import dev.stasis.api.v1alpha1.Restore;
+import dev.stasis.api.v1alpha1.RestorePhase;
 import dev.stasis.controller.agent.GrpcAgentClient;
 import dev.stasis.controller.storage.StorageLocation;
 import dev.stasis.controller.storage.StorageModuleCatalog;
@@ -22,6 +25,7 @@ import dev.stasis.storage.TransferOptions;
 import dev.stasis.storage.s3.S3Settings;
 import dev.stasis.testsupport.kubelet.KubeletSimulator;
 import dev.stasis.testsupport.kubelet.TestTls;
+import dev.stasis.testsupport.registry.RegistryServer;
 import io.grpc.TlsChannelCredentials;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -58,10 +62,119 @@ class RealAgentTest {
   void aCheckpointIsTakenByTheRealAgentStoredByTheStorageModuleImportedElsewhereAndDeleted()
       throws Exception {
     Path storageDir = Files.createDirectories(tmp.resolve("store"));
-    try (KubeletSimulator kubelet = KubeletSimulator.start(tmp.resolve("kubelet"), KUBELET_TOKEN)) {
+    try (World world = new World(tmp, storageDir, null)) {
+      MockCluster cluster = world.cluster;
+      StorageModuleCatalog catalog = new StorageModuleCatalog();
+      cluster.apply(
+          Checkpoint.class,
+          """
+          apiVersion: stasis.dev/v1alpha1
+          kind: Checkpoint
+          metadata: {name: web-1, namespace: shop}
+          spec: {podName: web, deletionPolicy: Delete}
+          """);
+      Checkpoint done =
+          await(
+              () ->
+                  cluster
+                      .client
+                      .resources(Checkpoint.class)
+                      .inNamespace("shop")
+                      .withName("web-1")
+                      .get(),
+              c ->
+                  c.getStatus() != null
+                      && c.getStatus().getPhase() != null
+                      && c.getStatus().getPhase().isFinal(),
+              TIMEOUT,
+              "web-1 final");
+      assertThat(done.getStatus().getPhase())
+          .as(done.getStatus().getMessage())
+          .isEqualTo(CheckpointPhase.Completed);
+      assertThat(done.getStatus().getPath())
+          .startsWith("file://" + storageDir + "/shop/web/web-1-");
+      assertThat(world.kubelet.requestCount()).as("kubelet checkpoint calls").isEqualTo(1);
+      var container = done.getStatus().getContainers().get(0);
+      assertThat(container.getName()).isEqualTo("web");
+      assertThat(Files.size(Path.of(java.net.URI.create(container.getObject()))))
+          .isEqualTo(container.getStoredBytes());
+
+      // What the storage module reads back is what the status says.
+      StorageLocation location =
+          new dev.stasis.controller.storage.StorageResolver(cluster.client, MockCluster.SYSTEM)
+              .resolve(cluster.client.resources(CheckpointStorage.class).withName("shared").get());
+      var stored = catalog.read(location, done.getStatus().getPath()).orElseThrow();
+      assertThat(stored.containers().get(0).sha256()).isEqualTo(container.getSha256());
+      assertThat(stored.checkpointUid()).isEqualTo(done.getMetadata().getUid());
+
+      // A second cluster reading the same storage sees it as an imported, Completed Checkpoint.
+      try (MockCluster second = new MockCluster(new InMemoryStorage(), tmp.resolve("second"))) {
+        second.apply(
+            CheckpointStorage.class,
+            "apiVersion: stasis.dev/v1alpha1\nkind: CheckpointStorage\n"
+                + "metadata: {name: shared}\nspec: {filesystem: {path: '"
+                + storageDir
+                + "'}, default: true}\n");
+        second.namespace("shop");
+        StasisOperator other =
+            new StasisOperator(
+                second.client,
+                MockCluster.settings(),
+                Clock.systemUTC(),
+                world.agents,
+                catalog,
+                new SimpleMeterRegistry(),
+                "second",
+                false);
+        other.start();
+        try {
+          Checkpoint imported =
+              await(
+                  () ->
+                      second
+                          .client
+                          .resources(Checkpoint.class)
+                          .inNamespace("shop")
+                          .withName("web-1")
+                          .get(),
+                  c ->
+                      c.getStatus() != null
+                          && c.getStatus().getPhase() == CheckpointPhase.Completed,
+                  TIMEOUT,
+                  "imported");
+          assertThat(imported.getMetadata().getLabels())
+              .containsEntry("stasis.dev/imported", "true");
+          assertThat(imported.getStatus().getSize()).isEqualTo(stored.storedBytes());
+        } finally {
+          other.close();
+        }
+      }
+
+      // deletionPolicy Delete removes the checkpoint from the storage.
+      cluster.client.resources(Checkpoint.class).inNamespace("shop").withName("web-1").delete();
+      await(
+          () ->
+              cluster.client.resources(Checkpoint.class).inNamespace("shop").withName("web-1").get()
+                  == null,
+          b -> b,
+          TIMEOUT,
+          "web-1 deleted");
+      assertThat(catalog.read(location, done.getStatus().getPath())).isEmpty();
+    }
+  }
+
+  /** A one-node cluster with the real agent on it, and an operator. */
+  static final class World implements AutoCloseable {
+    final KubeletSimulator kubelet;
+    final Agent agent;
+    final MockCluster cluster;
+    final GrpcAgentClient agents;
+    final StasisOperator operator;
+
+    World(Path tmp, Path storageDir, RegistryServer registry) throws Exception {
+      kubelet = KubeletSimulator.start(tmp.resolve("kubelet"), KUBELET_TOKEN);
       kubelet.addPod("shop", "web", Map.of("web", "docker.io/library/busybox:1.36"));
-      TestTls agentTls = TestTls.generate("stasis-agent");
-      TestTls.PemFiles pem = agentTls.written(tmp.resolve("agent-tls"));
+      TestTls.PemFiles pem = TestTls.generate("stasis-agent").written(tmp.resolve("agent-tls"));
       Path kubeletCa = Files.writeString(tmp.resolve("kubelet-ca.crt"), kubelet.tls().caPem());
       Path kubeletToken = Files.writeString(tmp.resolve("kubelet-token"), KUBELET_TOKEN);
       Map<String, String> env = new HashMap<>();
@@ -85,141 +198,159 @@ class RealAgentTest {
               KubeletClient.tokenFile(kubeletToken),
               config.checkpointDir(),
               Duration.ofSeconds(5));
-      EngineCheckpointStore store =
-          new EngineCheckpointStore(
-              new StorageLocations(Map.of(), new S3Settings()), TransferOptions.defaults());
-      try (Agent agent = Agent.start(config, REVIEWER, kc, store, false);
-          MockCluster cluster = new MockCluster(new InMemoryStorage(), tmp.resolve("cluster"));
-          GrpcAgentClient agents =
-              new GrpcAgentClient(
-                  TlsChannelCredentials.newBuilder().trustManager(pem.ca().toFile()).build(),
-                  () -> OPERATOR_TOKEN,
-                  "localhost",
-                  Duration.ofSeconds(10))) {
-        cluster.node("node-a", "kind://node-a", Map.of(), false);
-        cluster.agentPod("node-a", "127.0.0.1");
-        String storageYaml =
-            "apiVersion: stasis.dev/v1alpha1\nkind: CheckpointStorage\nmetadata: {name: shared}\n"
-                + "spec: {filesystem: {path: '"
-                + storageDir
-                + "'}, default: true}\n";
-        cluster.apply(CheckpointStorage.class, storageYaml);
-        cluster.namespace("shop");
-        cluster.pod("shop", "web", "node-a", "Running", Map.of("app", "web"), "web");
-        StorageModuleCatalog catalog = new StorageModuleCatalog();
-        OperatorSettings settings = MockCluster.settings().withAgentPort(agent.port());
-        StasisOperator operator =
-            new StasisOperator(
-                cluster.client,
-                settings,
-                Clock.systemUTC(),
-                agents,
-                catalog,
-                new SimpleMeterRegistry(),
-                "real-agent-test",
-                false);
-        operator.start();
-        try {
-          cluster.apply(
-              Checkpoint.class,
-              """
-              apiVersion: stasis.dev/v1alpha1
-              kind: Checkpoint
-              metadata: {name: web-1, namespace: shop}
-              spec: {podName: web, deletionPolicy: Delete}
-              """);
-          Checkpoint done =
-              await(
-                  () ->
-                      cluster
-                          .client
-                          .resources(Checkpoint.class)
-                          .inNamespace("shop")
-                          .withName("web-1")
-                          .get(),
-                  c ->
-                      c.getStatus() != null
-                          && c.getStatus().getPhase() != null
-                          && c.getStatus().getPhase().isFinal(),
-                  TIMEOUT,
-                  "web-1 final");
-          assertThat(done.getStatus().getPhase())
-              .as(done.getStatus().getMessage())
-              .isEqualTo(CheckpointPhase.Completed);
-          assertThat(done.getStatus().getPath())
-              .startsWith("file://" + storageDir + "/shop/web/web-1-");
-          assertThat(kubelet.requestCount()).as("kubelet checkpoint calls").isEqualTo(1);
-          var container = done.getStatus().getContainers().get(0);
-          assertThat(container.getName()).isEqualTo("web");
-          assertThat(Files.size(Path.of(java.net.URI.create(container.getObject()))))
-              .isEqualTo(container.getStoredBytes());
+      agent =
+          Agent.start(
+              config,
+              REVIEWER,
+              kc,
+              new EngineCheckpointStore(
+                  new StorageLocations(Map.of(), new S3Settings()), TransferOptions.defaults()),
+              false);
+      cluster = new MockCluster(new InMemoryStorage(), tmp.resolve("cluster"));
+      agents =
+          new GrpcAgentClient(
+              TlsChannelCredentials.newBuilder().trustManager(pem.ca().toFile()).build(),
+              () -> OPERATOR_TOKEN,
+              "localhost",
+              Duration.ofSeconds(10));
+      cluster.node("node-a", "kind://node-a", Map.of(), false);
+      cluster.agentPod("node-a", "127.0.0.1");
+      cluster.apply(
+          CheckpointStorage.class,
+          "apiVersion: stasis.dev/v1alpha1\nkind: CheckpointStorage\nmetadata: {name: shared}\n"
+              + "spec: {filesystem: {path: '"
+              + storageDir
+              + "'}, default: true}\n");
+      cluster.namespace("shop");
+      cluster.pod("shop", "web", "node-a", "Running", Map.of("app", "web"), "web");
+      OperatorSettings settings = MockCluster.settings().withAgentPort(agent.port());
+      if (registry != null) {
+        settings = settings.withRegistry(registry.hostPort(), "stasis/restore", true);
+      }
+      operator =
+          new StasisOperator(
+              cluster.client,
+              settings,
+              Clock.systemUTC(),
+              agents,
+              new StorageModuleCatalog(),
+              new SimpleMeterRegistry(),
+              "real-agent-test",
+              false);
+      operator.start();
+    }
 
-          // What the storage module reads back is what the status says.
-          StorageLocation location =
-              new dev.stasis.controller.storage.StorageResolver(cluster.client, MockCluster.SYSTEM)
-                  .resolve(
-                      cluster.client.resources(CheckpointStorage.class).withName("shared").get());
-          var stored = catalog.read(location, done.getStatus().getPath()).orElseThrow();
-          assertThat(stored.containers().get(0).sha256()).isEqualTo(container.getSha256());
-          assertThat(stored.checkpointUid()).isEqualTo(done.getMetadata().getUid());
+    @Override
+    public void close() throws Exception {
+      operator.close();
+      agents.close();
+      cluster.close();
+      agent.close();
+      kubelet.close();
+    }
+  }
 
-          // A second cluster reading the same storage sees it as an imported, Completed Checkpoint.
-          try (MockCluster second = new MockCluster(new InMemoryStorage(), tmp.resolve("second"))) {
-            second.apply(CheckpointStorage.class, storageYaml);
-            second.namespace("shop");
-            StasisOperator other =
-                new StasisOperator(
-                    second.client,
-                    MockCluster.settings(),
-                    Clock.systemUTC(),
-                    agents,
-                    catalog,
-                    new SimpleMeterRegistry(),
-                    "second",
-                    false);
-            other.start();
-            try {
-              Checkpoint imported =
-                  await(
-                      () ->
-                          second
-                              .client
-                              .resources(Checkpoint.class)
-                              .inNamespace("shop")
-                              .withName("web-1")
-                              .get(),
-                      c ->
-                          c.getStatus() != null
-                              && c.getStatus().getPhase() == CheckpointPhase.Completed,
-                      TIMEOUT,
-                      "imported");
-              assertThat(imported.getMetadata().getLabels())
-                  .containsEntry("stasis.dev/imported", "true");
-              assertThat(imported.getStatus().getSize()).isEqualTo(stored.storedBytes());
-            } finally {
-              other.close();
-            }
-          }
-
-          // deletionPolicy Delete removes the checkpoint from the storage.
-          cluster.client.resources(Checkpoint.class).inNamespace("shop").withName("web-1").delete();
+  @Test
+  void aCheckpointTakenByTheRealAgentRestoresAsAPodWithTheImagePushedToARealRegistry()
+      throws Exception {
+    assumeTrue(RegistryServer.available(), RegistryServer.unavailableReason());
+    try (RegistryServer registry = RegistryServer.start(tmp.resolve("registry"));
+        World world = new World(tmp, Files.createDirectories(tmp.resolve("store")), registry)) {
+      MockCluster cluster = world.cluster;
+      cluster.apply(
+          Checkpoint.class,
+          """
+          apiVersion: stasis.dev/v1alpha1
+          kind: Checkpoint
+          metadata: {name: web-1, namespace: shop}
+          spec: {podName: web}
+          """);
+      Checkpoint done =
           await(
               () ->
                   cluster
-                          .client
-                          .resources(Checkpoint.class)
-                          .inNamespace("shop")
-                          .withName("web-1")
-                          .get()
-                      == null,
-              b -> b,
+                      .client
+                      .resources(Checkpoint.class)
+                      .inNamespace("shop")
+                      .withName("web-1")
+                      .get(),
+              c ->
+                  c.getStatus() != null
+                      && c.getStatus().getPhase() != null
+                      && c.getStatus().getPhase().isFinal(),
               TIMEOUT,
-              "web-1 deleted");
-          assertThat(catalog.read(location, done.getStatus().getPath())).isEmpty();
-        } finally {
-          operator.close();
-        }
-      }
+              "final");
+      assertThat(done.getStatus().getPhase())
+          .as(done.getStatus().getMessage())
+          .isEqualTo(CheckpointPhase.Completed);
+
+      cluster.apply(
+          Restore.class,
+          """
+          apiVersion: stasis.dev/v1alpha1
+          kind: Restore
+          metadata: {name: web-back, namespace: shop}
+          spec: {checkpointName: web-1}
+          """);
+      Restore r =
+          await(
+              () ->
+                  cluster
+                      .client
+                      .resources(Restore.class)
+                      .inNamespace("shop")
+                      .withName("web-back")
+                      .get(),
+              x ->
+                  x.getStatus() != null
+                      && (x.getStatus().getRestoredPod() != null
+                          || x.getStatus().getPhase() == RestorePhase.Failed),
+              TIMEOUT,
+              "restored pod");
+      assertThat(r.getStatus().getPhase())
+          .as(r.getStatus().getMessage())
+          .isEqualTo(RestorePhase.Restoring);
+      String tag = done.getMetadata().getUid() + "-web";
+      assertThat(r.getStatus().getImages())
+          .singleElement()
+          .satisfies(
+              i -> {
+                assertThat(i.getImage()).isEqualTo(registry.hostPort() + "/stasis/restore:" + tag);
+                assertThat(i.getDigest()).startsWith("sha256:");
+              });
+      var pod =
+          cluster.client.pods().inNamespace("shop").withName(r.getStatus().getRestoredPod()).get();
+      assertThat(pod.getSpec().getContainers().get(0).getImage())
+          .isEqualTo(
+              registry.hostPort()
+                  + "/stasis/restore:"
+                  + tag
+                  + "@"
+                  + r.getStatus().getImages().get(0).getDigest());
+      var manifest =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(
+                              registry.url() + "/v2/stasis/restore/manifests/" + tag))
+                      .header("Accept", "application/vnd.oci.image.manifest.v1+json")
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(manifest.statusCode()).isEqualTo(200);
+      assertThat(manifest.body()).contains("checkpoint.name");
+
+      cluster.markRunning("shop", r.getStatus().getRestoredPod());
+      await(
+          () ->
+              cluster
+                  .client
+                  .resources(Restore.class)
+                  .inNamespace("shop")
+                  .withName("web-back")
+                  .get(),
+          x -> x.getStatus().getPhase() == RestorePhase.Running,
+          TIMEOUT,
+          "Running");
     }
   }
 }
