@@ -150,6 +150,12 @@ class RestoreOperatorTest {
             org.assertj.core.groups.Tuple.tuple("SourceResolved", "True"),
             org.assertj.core.groups.Tuple.tuple("ImagesPushed", "True"),
             org.assertj.core.groups.Tuple.tuple("PodRunning", "True"));
+    assertThat(
+            cluster.client.events().v1().events().inNamespace("demo").list().getItems().stream()
+                .filter(e -> "counter-restore".equals(e.getRegarding().getName()))
+                .map(e -> e.getReason())
+                .toList())
+        .contains("Downloading", "Restoring", "PodCreated", "Running");
   }
 
   @Test

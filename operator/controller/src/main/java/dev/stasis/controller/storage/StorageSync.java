@@ -42,12 +42,17 @@ public final class StorageSync {
   /** Imports what is missing; returns how many Checkpoints it created. */
   public int sync(String storageName, StorageLocation location) throws CatalogException {
     Set<String> watched = services.settings().watchNamespaces();
+    // Watched namespaces are known (and the operator may only read those); otherwise every
+    // namespace of the cluster (the ClusterRole grants namespaces list for this).
+    List<String> namespaces =
+        watched.isEmpty()
+            ? services.client().namespaces().list().getItems().stream()
+                .map(n -> n.getMetadata().getName())
+                .toList()
+            : List.copyOf(watched);
     List<StoredCheckpoint> stored = new ArrayList<>();
-    for (var ns : services.client().namespaces().list().getItems()) {
-      String name = ns.getMetadata().getName();
-      if (watched.isEmpty() || watched.contains(name)) {
-        stored.addAll(services.catalog().list(location, name));
-      }
+    for (String ns : namespaces) {
+      stored.addAll(services.catalog().list(location, ns));
     }
     if (stored.isEmpty()) {
       return 0;
@@ -55,8 +60,17 @@ public final class StorageSync {
     Set<String> knownUids = new HashSet<>();
     Set<String> knownPaths = new HashSet<>();
     Map<String, Set<String>> namesByNamespace = new HashMap<>();
-    for (Checkpoint c :
-        services.client().resources(Checkpoint.class).inAnyNamespace().list().getItems()) {
+    List<Checkpoint> existing = new ArrayList<>();
+    if (watched.isEmpty()) {
+      existing.addAll(
+          services.client().resources(Checkpoint.class).inAnyNamespace().list().getItems());
+    } else {
+      for (String ns : watched) {
+        existing.addAll(
+            services.client().resources(Checkpoint.class).inNamespace(ns).list().getItems());
+      }
+    }
+    for (Checkpoint c : existing) {
       knownUids.add(c.getMetadata().getUid());
       var annotations = c.getMetadata().getAnnotations();
       if (annotations != null) {
@@ -74,7 +88,6 @@ public final class StorageSync {
           .computeIfAbsent(c.getMetadata().getNamespace(), k -> new HashSet<>())
           .add(c.getMetadata().getName());
     }
-    Map<String, Boolean> namespaceExists = new HashMap<>();
     int created = 0;
     for (StoredCheckpoint sc : stored) {
       if ((sc.checkpointUid() != null && knownUids.contains(sc.checkpointUid()))
@@ -82,14 +95,6 @@ public final class StorageSync {
         continue;
       }
       String ns = sc.namespace();
-      if (ns == null || (!watched.isEmpty() && !watched.contains(ns))) {
-        continue;
-      }
-      if (!namespaceExists.computeIfAbsent(
-          ns, n -> services.client().namespaces().withName(n).get() != null)) {
-        LOG.debug("not importing {}: namespace {} does not exist here", sc.uri(), ns);
-        continue;
-      }
       Set<String> taken = namesByNamespace.computeIfAbsent(ns, k -> new HashSet<>());
       String name = sc.checkpointName();
       if (name == null || !name.matches(Stasis.NAME_PATTERN) || taken.contains(name)) {
