@@ -222,6 +222,26 @@ class RestoreOperatorTest {
   }
 
   @Test
+  void aTakenPodNameOrANodeSelectorNothingFitsFailsWithTheReason() {
+    cluster.pod("demo", "busy", "node-a", "Running", Map.of(), "main");
+    checkpoint(cluster, "busy-1", "busy");
+    Restore taken = restore(cluster, "busy-taken", "  checkpointName: busy-1\n  podName: busy\n");
+    assertThat(taken.getStatus().getPhase()).isEqualTo(RestorePhase.Failed);
+    assertThat(taken.getStatus().getMessage())
+        .isEqualTo("pod demo/busy (spec.podName) already exists");
+    assertThat(taken.getStatus().getConditions())
+        .anySatisfy(c -> assertThat(c.getReason()).isEqualTo("PodCreateFailed"));
+    Restore nowhere =
+        restore(
+            cluster, "busy-nowhere", "  checkpointName: busy-1\n  nodeSelector: {zone: mars}\n");
+    assertThat(nowhere.getStatus().getPhase()).isEqualTo(RestorePhase.Failed);
+    assertThat(nowhere.getStatus().getMessage())
+        .isEqualTo("no Ready node labelled {zone=mars} has a running Stasis agent");
+    assertThat(nowhere.getStatus().getConditions())
+        .anySatisfy(c -> assertThat(c.getReason()).isEqualTo("NoNodeAvailable"));
+  }
+
+  @Test
   void aCheckpointTakenHereIsImportedAndRestoredByASecondCluster() {
     cluster.pod("demo", "travel", "node-a", "Running", Map.of("app", "travel"), "travel");
     Checkpoint original = checkpoint(cluster, "travel-1", "travel");

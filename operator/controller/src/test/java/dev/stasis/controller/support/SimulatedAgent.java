@@ -66,6 +66,9 @@ public final class SimulatedAgent extends AgentGrpc.AgentImplBase implements Aut
   public final AtomicInteger restores = new AtomicInteger();
   public final AtomicInteger calls = new AtomicInteger();
 
+  /** The last StartCheckpoint request received. */
+  public volatile StartCheckpointRequest lastCheckpointRequest;
+
   /** Pods whose checkpoint job fails with this reason (e.g. CheckpointUnsupported). */
   public final Map<String, String> failures = new ConcurrentHashMap<>();
 
@@ -105,6 +108,7 @@ public final class SimulatedAgent extends AgentGrpc.AgentImplBase implements Aut
   @Override
   public void startCheckpoint(StartCheckpointRequest request, StreamObserver<Job> response) {
     calls.incrementAndGet();
+    lastCheckpointRequest = request;
     Job existing = jobs.get(request.getJobId());
     if (existing != null) {
       response.onNext(existing);
