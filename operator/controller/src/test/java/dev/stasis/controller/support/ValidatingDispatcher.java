@@ -114,7 +114,12 @@ final class ValidatingDispatcher extends KubernetesCrudDispatcher {
     } catch (java.io.IOException e) {
       return new MockResponse()
           .setResponseCode(400)
-          .setBody(e.getMessage().getBytes(StandardCharsets.UTF_8));
+          .setBody(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
+    } catch (RuntimeException | LinkageError e) {
+      // Say so rather than leave the request unanswered (the client would only see a timeout).
+      return new MockResponse()
+          .setResponseCode(500)
+          .setBody(("validation failed: " + e).getBytes(StandardCharsets.UTF_8));
     }
   }
 }
