@@ -57,6 +57,37 @@ class GrpcAgentClientTest {
   }
 
   @Test
+  void aRotatedCaFileIsReadAgainAndTheTokenFileForEveryCall() throws Exception {
+    TestCa oldCa = new TestCa(tmp.resolve("old"), "agent.test");
+    TestCa newCa = new TestCa(tmp.resolve("new"), "agent.test");
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    java.nio.file.Path caFile = tmp.resolve("mounted-ca.crt");
+    java.nio.file.Path tokenFile = tmp.resolve("token");
+    java.nio.file.Files.copy(oldCa.caCert, caFile);
+    java.nio.file.Files.writeString(tokenFile, SimulatedAgent.TOKEN + "\n");
+    AgentEndpoint endpoint = new AgentEndpoint("agent-0", "node-0", "127.0.0.1", port);
+    // The agent already serves a certificate of the new CA.
+    try (SimulatedAgent agent =
+            new SimulatedAgent("node-0", "127.0.0.1", port, newCa, new InMemoryStorage());
+        GrpcAgentClient client = GrpcAgentClient.fromFiles(caFile, tokenFile, "agent.test")) {
+      assertThatThrownBy(() -> client.getJob(endpoint, "x"))
+          .isInstanceOf(AgentUnreachableException.class);
+      java.nio.file.Files.copy(
+          newCa.caCert, caFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      java.nio.file.Files.setLastModifiedTime(
+          caFile, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 2000));
+      assertThatThrownBy(() -> client.getJob(endpoint, "x"))
+          .isInstanceOf(JobNotFoundException.class);
+      java.nio.file.Files.writeString(tokenFile, "rotated-and-not-accepted");
+      assertThatThrownBy(() -> client.getJob(endpoint, "x"))
+          .isInstanceOf(AgentRefusedException.class);
+    }
+  }
+
+  @Test
   void settingsFollowTheDocumentedEnvironmentContract() {
     OperatorSettings defaults = OperatorSettings.fromEnv(Map.of());
     assertThat(defaults.namespace()).isEqualTo("stasis-system");
