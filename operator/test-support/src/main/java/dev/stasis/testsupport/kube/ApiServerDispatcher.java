@@ -1,0 +1,337 @@
+package dev.stasis.testsupport.kube;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.stasis.testsupport.crd.CrdValidator;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.zjsonpatch.JsonPatch;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * fabric8's CRUD dispatcher with what a real API server adds and Stasis depends on:
+ *
+ * <ul>
+ *   <li>admission for the {@code stasis.dev} kinds: every create, update and patch (of the resource
+ *       or its status) is defaulted and validated against the CRD schema and CEL rules by {@link
+ *       CrdValidator}, transition rules included, and refused with 422 and the API server's message
+ *       ({@code Checkpoint.stasis.dev "c" is invalid: spec.dir: ...}) when invalid;
+ *   <li>writes of a status subresource keep only the status, writes of the resource keep the stored
+ *       status, as for any CRD with {@code subresources.status};
+ *   <li>server-side apply ({@code application/apply-patch+yaml}) of a resource that does not exist
+ *       creates it, as {@code kubectl apply --server-side} does (an existing one is merged: field
+ *       ownership is not modelled);
+ *   <li>TokenReviews, answered by {@link TokenReviews}.
+ * </ul>
+ *
+ * Writes are serialized, so that a patch is applied to the object it was validated against.
+ */
+final class ApiServerDispatcher extends KubernetesCrudDispatcher {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final String GROUP = "stasis.dev";
+  private static final String TOKEN_REVIEWS = "/apis/authentication.k8s.io/v1/tokenreviews";
+
+  private final CrdValidator validator;
+  private final TokenReviews tokenReviews;
+  private final Object writes = new Object();
+
+  ApiServerDispatcher(CrdValidator validator, TokenReviews tokenReviews) {
+    this.validator = validator;
+    this.tokenReviews = tokenReviews;
+  }
+
+  @Override
+  public MockResponse handleCreate(RecordedRequest request) {
+    String path = pathOf(request);
+    if (path.equals(TOKEN_REVIEWS)) {
+      return tokenReview(request);
+    }
+    synchronized (writes) {
+      try {
+        if (!isStasis(path) || isStatus(path)) {
+          return super.handleCreate(request);
+        }
+        JsonNode body = JSON.readTree(body(request));
+        CrdValidator.Result result = validator.validateCreate(body);
+        if (!result.valid()) {
+          return invalid(body, result.errors());
+        }
+        return super.handleCreate(withBody(request, HttpMethod.POST, path, result.object()));
+      } catch (IOException e) {
+        return status(400, "BadRequest", "the request body is not JSON: " + e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public MockResponse handleUpdate(RecordedRequest request) {
+    String path = pathOf(request);
+    synchronized (writes) {
+      if (!isStasis(path)) {
+        return super.handleUpdate(request);
+      }
+      try {
+        JsonNode stored = stored(resourcePath(path));
+        if (stored == null) {
+          return super.handleUpdate(request);
+        }
+        JsonNode candidate = candidate(stored, JSON.readTree(body(request)), path);
+        CrdValidator.Result result = validator.validateUpdate(candidate, stored);
+        if (!result.valid()) {
+          return invalid(candidate, result.errors());
+        }
+        return super.handleUpdate(withBody(request, HttpMethod.PUT, path, result.object()));
+      } catch (IOException e) {
+        return status(400, "BadRequest", "the request body is not JSON: " + e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public MockResponse handlePatch(RecordedRequest request) {
+    String path = pathOf(request);
+    String type = request.getHeader("Content-Type");
+    type = type == null ? "" : type;
+    synchronized (writes) {
+      try {
+        JsonNode stored = stored(resourcePath(path));
+        if (stored == null) {
+          if (type.contains("apply-patch") && !isStatus(path)) {
+            return applyCreates(request, path);
+          }
+          return super.handlePatch(request);
+        }
+        if (!isStasis(path)) {
+          return type.contains("apply-patch")
+              ? super.handlePatch(asMergePatch(request, path))
+              : super.handlePatch(request);
+        }
+        JsonNode patched = patched(stored, body(request), type);
+        JsonNode candidate = candidate(stored, patched, path);
+        CrdValidator.Result result = validator.validateUpdate(candidate, stored);
+        if (!result.valid()) {
+          return invalid(candidate, result.errors());
+        }
+        if (isStatus(path)) {
+          // fabric8's own handling of a JSON patch of a status does not answer when the patch also
+          // names other fields (JOSDK's do): store the status it results in, as the API server.
+          return super.handleUpdate(withBody(request, HttpMethod.PUT, path, result.object()));
+        }
+        return type.contains("apply-patch")
+            ? super.handlePatch(asMergePatch(request, path))
+            : super.handlePatch(request);
+      } catch (IOException | RuntimeException e) {
+        return status(422, "Invalid", "the patch cannot be applied: " + e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public MockResponse handleDelete(String path) {
+    synchronized (writes) {
+      return super.handleDelete(path);
+    }
+  }
+
+  private MockResponse tokenReview(RecordedRequest request) {
+    try {
+      JsonNode body = JSON.readTree(body(request));
+      return new MockResponse()
+          .setResponseCode(201)
+          .setBody(JSON.writeValueAsString(tokenReviews.review(body.path("spec"))));
+    } catch (IOException e) {
+      return status(400, "BadRequest", "the request body is not JSON: " + e.getMessage());
+    }
+  }
+
+  /** Server-side apply of an object that does not exist yet: a create of it. */
+  private MockResponse applyCreates(RecordedRequest request, String path) throws IOException {
+    ObjectNode object = (ObjectNode) YAML.readTree(body(request));
+    String[] parts = path.split("/");
+    ObjectNode metadata = object.with("metadata");
+    metadata.put("name", parts[parts.length - 1]);
+    int ns = List.of(parts).indexOf("namespaces");
+    if (ns > 0 && ns + 1 < parts.length - 2) {
+      metadata.put("namespace", parts[ns + 1]);
+    }
+    String collection = path.substring(0, path.lastIndexOf('/'));
+    return handleCreate(withBody(request, HttpMethod.POST, collection, object));
+  }
+
+  /** The request with its body turned from apply-patch YAML into a JSON merge patch. */
+  private static RecordedRequest asMergePatch(RecordedRequest request, String path)
+      throws IOException {
+    JsonNode body = YAML.readTree(body(request));
+    return new RecordedRequest(
+        "PATCH " + path + " HTTP/1.1",
+        HttpMethod.PATCH,
+        path,
+        request
+            .getHeaders()
+            .newBuilder()
+            .set("Content-Type", "application/merge-patch+json")
+            .build(),
+        new Buffer(JSON.writeValueAsBytes(body)));
+  }
+
+  /** What a patch makes of the stored object. Strategic merge is treated as a merge patch. */
+  private static JsonNode patched(JsonNode stored, String body, String type) throws IOException {
+    if (type.contains("json-patch")) {
+      return JsonPatch.apply(JSON.readTree(body), stored.deepCopy());
+    }
+    return mergePatch(stored.deepCopy(), YAML.readTree(body));
+  }
+
+  /** RFC 7386: objects merge recursively, null removes, anything else replaces. */
+  static JsonNode mergePatch(JsonNode target, JsonNode patch) {
+    if (!patch.isObject()) {
+      return patch.deepCopy();
+    }
+    ObjectNode out =
+        target != null && target.isObject() ? (ObjectNode) target : JSON.createObjectNode();
+    for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getValue().isNull()) {
+        out.remove(e.getKey());
+      } else {
+        out.set(e.getKey(), mergePatch(out.get(e.getKey()), e.getValue()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The object a write would store: a status write changes only the status, a write of the resource
+   * everything but the status.
+   */
+  private static JsonNode candidate(JsonNode stored, JsonNode written, String path) {
+    ObjectNode out;
+    JsonNode status;
+    if (isStatus(path)) {
+      out = stored.deepCopy();
+      status = written.get("status");
+    } else {
+      out = written.deepCopy();
+      status = stored.get("status");
+    }
+    if (status == null || status.isNull()) {
+      out.remove("status");
+    } else {
+      out.set("status", status.deepCopy());
+    }
+    return out;
+  }
+
+  private JsonNode stored(String resourcePath) throws IOException {
+    MockResponse current = super.handleGet(resourcePath);
+    if (current.code() != 200) {
+      return null;
+    }
+    JsonNode node = JSON.readTree(current.getBody().readUtf8());
+    return node.has("metadata") && node.has("kind") ? node : null;
+  }
+
+  private static RecordedRequest withBody(
+      RecordedRequest request, HttpMethod method, String path, JsonNode body) throws IOException {
+    return new RecordedRequest(
+        method.name() + " " + path + " HTTP/1.1",
+        method,
+        path,
+        request.getHeaders().newBuilder().set("Content-Type", "application/json").build(),
+        new Buffer(JSON.writeValueAsBytes(body)));
+  }
+
+  /** 422 with the API server's message and causes, one per field error. */
+  private static MockResponse invalid(JsonNode object, List<String> errors) {
+    String kind = object.path("kind").asText();
+    String name = object.path("metadata").path("name").asText();
+    String detail = errors.size() == 1 ? errors.get(0) : "[" + String.join(", ", errors) + "]";
+    List<Map<String, String>> causes = new ArrayList<>();
+    for (String error : errors) {
+      int colon = error.indexOf(": ");
+      String field = colon < 0 ? "" : error.substring(0, colon);
+      String message = colon < 0 ? error : error.substring(colon + 2);
+      String reason =
+          message.startsWith("Required value")
+              ? "FieldValueRequired"
+              : message.startsWith("Unsupported value")
+                  ? "FieldValueNotSupported"
+                  : message.startsWith("unknown field")
+                      ? "FieldValueTypeInvalid"
+                      : "FieldValueInvalid";
+      Map<String, String> cause = new LinkedHashMap<>();
+      cause.put("reason", reason);
+      cause.put("message", message);
+      cause.put("field", field);
+      causes.add(cause);
+    }
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("name", name);
+    details.put("group", GROUP);
+    details.put("kind", kind);
+    details.put("causes", causes);
+    Map<String, Object> status =
+        statusBody(422, "Invalid", kind + "." + GROUP + " \"" + name + "\" is invalid: " + detail);
+    status.put("details", details);
+    return respond(422, status);
+  }
+
+  private static MockResponse status(int code, String reason, String message) {
+    return respond(code, statusBody(code, reason, message));
+  }
+
+  private static Map<String, Object> statusBody(int code, String reason, String message) {
+    Map<String, Object> status = new LinkedHashMap<>();
+    status.put("kind", "Status");
+    status.put("apiVersion", "v1");
+    status.put("metadata", Map.of());
+    status.put("status", "Failure");
+    status.put("message", message);
+    status.put("reason", reason);
+    status.put("code", code);
+    return status;
+  }
+
+  private static MockResponse respond(int code, Map<String, Object> body) {
+    try {
+      return new MockResponse().setResponseCode(code).setBody(JSON.writeValueAsString(body));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The request's body, read without consuming it (fabric8's handlers read it again after us). */
+  private static String body(RecordedRequest request) {
+    return request.getBody() == null
+        ? ""
+        : new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
+  }
+
+  private static String pathOf(RecordedRequest request) {
+    return request.getPath().replaceFirst("\\?.*$", "");
+  }
+
+  private static boolean isStasis(String path) {
+    return path.startsWith("/apis/" + GROUP + "/");
+  }
+
+  private static boolean isStatus(String path) {
+    return path.endsWith("/status");
+  }
+
+  private static String resourcePath(String path) {
+    return isStatus(path) ? path.substring(0, path.length() - "/status".length()) : path;
+  }
+}
