@@ -79,6 +79,9 @@ class RbacTest {
               List.of("update")),
           Rule.of("", List.of("pods"), List.of("get", "list", "watch", "create", "delete")));
 
+  // Only cluster-wide: the storage sync enumerates namespaces when it watches all of them.
+  private static final Rule NAMESPACES_LIST = Rule.of("", List.of("namespaces"), List.of("list"));
+
   private static final Rule SECRETS_READ =
       Rule.of("", List.of("secrets"), List.of("get", "list", "watch"));
   private static final Rule LEASE_CREATE =
@@ -112,6 +115,7 @@ class RbacTest {
     ClusterRole role =
         ChartFixture.renderDefaults().get("ClusterRole", "stasis-operator").as(ClusterRole.class);
     List<Rule> expected = new java.util.ArrayList<>(OPERATOR_CLUSTER_RULES);
+    expected.add(NAMESPACES_LIST);
     expected.addAll(OPERATOR_NAMESPACED_RULES);
     assertThat(rules(role.getRules())).containsExactlyInAnyOrderElementsOf(expected);
   }
