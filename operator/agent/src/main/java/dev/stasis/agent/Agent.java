@@ -119,6 +119,7 @@ public final class Agent implements AutoCloseable {
     AgentService service =
         new AgentService(
             jobs,
+            config.nodeName(),
             r ->
                 new CheckpointWork(
                     r,

@@ -157,4 +157,37 @@ class AuthTest {
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
   }
+
+  @Test
+  void aPodOnAnotherNodeIsRefusedWithoutCallingTheKubelet() {
+    String otherNodeSpec =
+        "{\"nodeName\":\"node-b\",\"containers\":[{\"name\":\"app\",\"image\":\"nginx\"}]}";
+    assertThatThrownBy(
+            () ->
+                f.operator()
+                    .startCheckpoint(
+                        AgentFixture.checkpoint(
+                                "6f7a8b9c-0000-4000-8000-000000000002", "file:///tmp/x")
+                            .setPodSpecJson(otherNodeSpec)
+                            .build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+              assertThat(e.getStatus().getDescription())
+                  .isEqualTo("pod shop/web runs on node node-b; this agent serves node node-a");
+            });
+    assertThatThrownBy(
+            () ->
+                f.operator()
+                    .startCheckpoint(
+                        AgentFixture.checkpoint(
+                                "6f7a8b9c-0000-4000-8000-000000000003", "file:///tmp/x")
+                            .setPodSpecJson("[1,2]")
+                            .build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+    assertThat(f.kubelet.requestCount()).isZero();
+  }
 }

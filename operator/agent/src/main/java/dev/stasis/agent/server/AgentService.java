@@ -31,6 +31,7 @@ public class AgentService extends AgentGrpc.AgentImplBase {
   private static final String ID_PATTERN = "[A-Za-z0-9._-]{1,128}";
 
   private final JobManager jobs;
+  private final String nodeName;
   private final Function<StartCheckpointRequest, JobWork> checkpointWork;
   private final Function<StartRestoreRequest, JobWork> restoreWork;
   private final String defaultRepository;
@@ -39,12 +40,14 @@ public class AgentService extends AgentGrpc.AgentImplBase {
 
   public AgentService(
       JobManager jobs,
+      String nodeName,
       Function<StartCheckpointRequest, JobWork> checkpointWork,
       Function<StartRestoreRequest, JobWork> restoreWork,
       String defaultRepository,
       Executor watchExecutor,
       Duration cancelWait) {
     this.jobs = jobs;
+    this.nodeName = nodeName;
     this.checkpointWork = checkpointWork;
     this.restoreWork = restoreWork;
     this.defaultRepository = defaultRepository == null ? "" : defaultRepository;
@@ -57,6 +60,24 @@ public class AgentService extends AgentGrpc.AgentImplBase {
     String problem = validate(r);
     if (problem != null) {
       out.onError(Status.INVALID_ARGUMENT.withDescription(problem).asRuntimeException());
+      return;
+    }
+    String podNode = podNodeName(r.getPodSpecJson());
+    if (podNode != null && !podNode.equals(nodeName)) {
+      // The agent's kubelet can only dump its own node's containers; refusing here keeps a
+      // caller from using this agent's nodes/checkpoint permission against another node.
+      out.onError(
+          Status.FAILED_PRECONDITION
+              .withDescription(
+                  "pod "
+                      + r.getNamespace()
+                      + "/"
+                      + r.getPodName()
+                      + " runs on node "
+                      + podNode
+                      + "; this agent serves node "
+                      + nodeName)
+              .asRuntimeException());
       return;
     }
     LOG.info(
@@ -112,6 +133,22 @@ public class AgentService extends AgentGrpc.AgentImplBase {
     }
   }
 
+  /** spec.nodeName of the pod spec the caller sent, or null when it names none. */
+  static String podNodeName(String podSpecJson) {
+    if (podSpecJson == null || podSpecJson.isBlank()) {
+      return null;
+    }
+    try {
+      String node = POD_SPEC_READER.readTree(podSpecJson).path("nodeName").asText("");
+      return node.isEmpty() ? null : node;
+    } catch (java.io.IOException e) {
+      return null; // validate() reports a malformed pod spec
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper POD_SPEC_READER =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   static String validate(StartCheckpointRequest r) {
     if (!r.getJobId().matches(ID_PATTERN)) {
       return "job_id must be the Checkpoint's UID";
@@ -135,6 +172,15 @@ public class AgentService extends AgentGrpc.AgentImplBase {
     }
     if (r.getKubeletTimeoutSeconds() < 0) {
       return "kubelet_timeout_seconds must not be negative";
+    }
+    if (!r.getPodSpecJson().isBlank()) {
+      try {
+        if (!POD_SPEC_READER.readTree(r.getPodSpecJson()).isObject()) {
+          return "pod_spec_json must be a JSON object (the pod's spec)";
+        }
+      } catch (java.io.IOException e) {
+        return "pod_spec_json is not valid JSON";
+      }
     }
     return null;
   }
