@@ -143,6 +143,14 @@ class CheckpointRestoreTest {
       }
     }
     readBackWithTheStandardTools(perNode.get(0));
+
+    // The agents let the operator in on its projected token: reviewed for their audience only.
+    assertThat(cluster.tokens.requests())
+        .isNotEmpty()
+        .allSatisfy(
+            review ->
+                assertThat(review.path("audiences").toString())
+                    .isEqualTo("[\"" + InJvmCluster.AGENT_AUDIENCE + "\"]"));
   }
 
   /**

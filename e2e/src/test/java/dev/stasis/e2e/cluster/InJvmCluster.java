@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,8 +74,14 @@ final class InJvmCluster implements AutoCloseable {
   final ClusterCa ca = new ClusterCa();
   final int agentPort;
   final Map<String, NodeAgent> agents = new LinkedHashMap<>();
-  private final List<AutoCloseable> closeables = new ArrayList<>();
   private final String operatorToken = "operator-projected-token-" + UUID.randomUUID();
+
+  /** The operator's ordinary service-account token: valid for the API server, not for agents. */
+  final String operatorApiToken = "operator-api-token-" + UUID.randomUUID();
+
+  /** The CA the agents' certificates chain to, as mounted into the operator. */
+  final Path agentCaFile;
+
   private final ClusterCa.Issued agentTls;
   private Main.Running operator;
 
@@ -87,12 +92,13 @@ final class InJvmCluster implements AutoCloseable {
     // The operator's projected token (audience stasis-agent, what the chart mounts and the agents
     // ask for) and its ordinary service-account token (the API server's audience).
     tokens.bind(operatorToken, OPERATOR_USER, AGENT_AUDIENCE);
-    tokens.bind("operator-api-token-" + name, OPERATOR_USER, TokenReviews.API_SERVER_AUDIENCE);
+    tokens.bind(operatorApiToken, OPERATOR_USER, TokenReviews.API_SERVER_AUDIENCE);
     api = new StasisApiServer(repoRoot().resolve("crds"), tokens);
     client = api.client();
     kubectl = new Kubectl(client, repoRoot().resolve("crds"));
     kubelets = new FakeKubelets(api.client());
     agentTls = ca.issue(dir.resolve("agent-tls"), AGENT_SERVER_NAME);
+    agentCaFile = ca.writeCertificate(dir.resolve("agent-ca").resolve("ca.crt"));
     agentPort = LoopbackForward.freePort("127.0.0.1");
     namespace(SYSTEM);
   }
@@ -233,9 +239,9 @@ final class InJvmCluster implements AutoCloseable {
   void startOperator() {
     try {
       Path token = Files.writeString(dir.resolve("operator-token"), operatorToken);
-      Path agentCa = ca.writeCertificate(dir.resolve("agent-ca").resolve("ca.crt"));
       OperatorSettings settings = OperatorSettings.forTests(SYSTEM).withAgentPort(agentPort);
-      GrpcAgentClient agentClient = GrpcAgentClient.fromFiles(agentCa, token, AGENT_SERVER_NAME);
+      GrpcAgentClient agentClient =
+          GrpcAgentClient.fromFiles(agentCaFile, token, AGENT_SERVER_NAME);
       operator =
           Main.start(
               settings,
@@ -297,13 +303,6 @@ final class InJvmCluster implements AutoCloseable {
     }
     kubelets.close();
     agents.values().forEach(NodeAgent::close);
-    for (AutoCloseable c : closeables) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        // closing anyway
-      }
-    }
     api.close();
   }
 }
