@@ -23,8 +23,8 @@ public final class GcsClients {
 
   /**
    * Tests only: every GCS client built in this JVM comes from {@code factory} from now on; null
-   * restores real clients. The factory is given the project and credentials.json {@link #build}
-   * was called with; each call should return a client the caller may close.
+   * restores real clients. The factory is given the project and credentials.json {@link #build} was
+   * called with; each call should return a client the caller may close.
    */
   public static void overrideClientFactoryForTests(BiFunction<String, String, Storage> factory) {
     testClientFactory = factory;
