@@ -97,6 +97,7 @@ class ManyCheckpointsTest {
         ManagementFactory.getMemoryPoolMXBeans().stream()
             .filter(p -> p.getType() == MemoryType.HEAP)
             .toList();
+    System.gc(); // start from what is live, not from the setup's garbage
     heap.forEach(MemoryPoolMXBean::resetPeakUsage);
     long started = System.nanoTime();
 

@@ -117,6 +117,16 @@ public final class FakeKubelets implements AutoCloseable {
             .filter(n -> matches(n, selector))
             .toList();
     if (fit.isEmpty()) {
+      String message = "0 nodes are available: no node matches " + selector;
+      boolean said =
+          pod.getStatus() != null
+              && pod.getStatus().getConditions() != null
+              && pod.getStatus().getConditions().stream()
+                  .anyMatch(
+                      c -> "PodScheduled".equals(c.getType()) && message.equals(c.getMessage()));
+      if (said) {
+        return;
+      }
       PodStatus status =
           new PodStatusBuilder()
               .withPhase("Pending")
@@ -125,12 +135,10 @@ public final class FakeKubelets implements AutoCloseable {
                       .withType("PodScheduled")
                       .withStatus("False")
                       .withReason("Unschedulable")
-                      .withMessage("0 nodes are available: no node matches " + selector)
+                      .withMessage(message)
                       .build())
               .build();
-      if (!status.equals(pod.getStatus())) {
-        patchStatus(pod, status);
-      }
+      patchStatus(pod, status);
       return;
     }
     Map<String, Long> load = new ConcurrentHashMap<>();
