@@ -38,4 +38,19 @@ class FileObjectStoreTest {
       assertThat(store.list("nonexistent-stasis-dir-" + System.nanoTime())).isEmpty();
     }
   }
+
+  @Test
+  void deletingIsIdempotentAndRemovesDirectoriesLeftEmpty() throws Exception {
+    try (FileObjectStore store = new FileObjectStore(dir)) {
+      put(store, "ns/pod/ckpt-1/app.tar.zst");
+      put(store, "ns/pod/ckpt-1/manifest.json");
+      store.delete("ns/pod/ckpt-1/manifest.json");
+      store.delete("ns/pod/ckpt-1/app.tar.zst");
+      assertThat(dir.resolve("ns")).doesNotExist();
+      // Again, now that the directories are gone: nothing to do, no error.
+      store.delete("ns/pod/ckpt-1/app.tar.zst");
+      store.delete("never/existed");
+      assertThat(store.list("")).isEmpty();
+    }
+  }
 }

@@ -290,6 +290,8 @@ public final class FileObjectStore implements ObjectStore {
       }
     } catch (java.nio.file.DirectoryNotEmptyException e) {
       // someone wrote meanwhile
+    } catch (NoSuchFileException e) {
+      // already gone (deleted before, or its directory removed by a concurrent delete)
     } catch (IOException e) {
       throw error("delete", key, e);
     }
