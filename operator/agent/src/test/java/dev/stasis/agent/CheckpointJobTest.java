@@ -141,6 +141,54 @@ class CheckpointJobTest {
   }
 
   @Test
+  void theManifestKeepsThePodsLabelsAndAnnotations() throws Exception {
+    f.start();
+    String labelled = "2c3d4e5f-0000-4000-8000-00000000cccc";
+    f.operator()
+        .startCheckpoint(
+            checkpoint(labelled, dest)
+                .putPodLabels("app", "web")
+                .putPodLabels("pod-template-hash", "5d8f9c7b6")
+                .putPodAnnotations("team.example.com/owner", "payments")
+                .build());
+    assertThat(f.awaitDone(labelled).getState()).isEqualTo(JobState.JOB_STATE_SUCCEEDED);
+    // One after the other: the fake kubelet names its archives by the second.
+    Thread.sleep(1100);
+    String bare = "3d4e5f60-0000-4000-8000-00000000dddd";
+    f.operator().startCheckpoint(checkpoint(bare, dest).setCheckpointName("bare").build());
+    assertThat(f.awaitDone(bare).getState()).isEqualTo(JobState.JOB_STATE_SUCCEEDED);
+
+    JsonNode metadata =
+        AgentFixture.json(store.resolve("prefix/shop/web/nightly-2c3d4e5f/manifest.json"))
+            .path("podMetadata");
+    assertThat(metadata.path("labels").path("app").asText()).isEqualTo("web");
+    assertThat(metadata.path("labels").path("pod-template-hash").asText()).isEqualTo("5d8f9c7b6");
+    assertThat(metadata.path("labels").size()).isEqualTo(2);
+    assertThat(metadata.path("annotations").path("team.example.com/owner").asText())
+        .isEqualTo("payments");
+    assertThat(metadata.path("annotations").size()).isEqualTo(1);
+    // The storage module reads them back.
+    try (var repo =
+        new dev.stasis.storage.CheckpointRepository(
+            new dev.stasis.storage.StorageLocation(
+                new dev.stasis.storage.fs.FileObjectStore(store), "prefix"),
+            dev.stasis.storage.TransferOptions.defaults())) {
+      var m =
+          repo.readManifest(
+              URI.create("file://" + store.resolve("prefix/shop/web/nightly-2c3d4e5f")));
+      assertThat(m.podMetadata().labels())
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of("app", "web", "pod-template-hash", "5d8f9c7b6"));
+    }
+
+    // A request without labels or annotations (an older operator) writes no podMetadata.
+    assertThat(
+            AgentFixture.json(store.resolve("prefix/shop/web/bare-3d4e5f60/manifest.json"))
+                .has("podMetadata"))
+        .isFalse();
+  }
+
+  @Test
   void kubeletArchivesAreDeletedOnceStoredAndZstdRoundTrips() throws Exception {
     f.start();
     String uid = "1b2c3d4e-0000-4000-8000-00000000bbbb";

@@ -119,6 +119,7 @@ class RestoreOperatorTest {
               assertThat(ct.getCommand()).containsExactly("sleep", "infinity");
             });
     assertThat(pod.getMetadata().getLabels())
+        .containsEntry("app", "counter")
         .containsEntry("stasis.dev/restored-from", "counter-1")
         .containsEntry("stasis.dev/restore", "counter-restore");
     assertThat(pod.getMetadata().getAnnotations())
@@ -291,6 +292,108 @@ class RestoreOperatorTest {
                   .list()
                   .getItems())
           .isEmpty();
+    }
+  }
+
+  /** A pod of a Deployment, with its ReplicaSet's label and an annotation kubectl apply left. */
+  static Checkpoint deploymentPodCheckpoint(String pod, String checkpoint) {
+    cluster.apply(
+        Pod.class,
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: %s
+          namespace: demo
+          labels: {app: shop, tier: front, pod-template-hash: 7d9f5c}
+          annotations:
+            team.example.com/owner: payments
+            kubectl.kubernetes.io/last-applied-configuration: '{"kind":"Pod"}'
+        spec:
+          nodeName: node-a
+          containers:
+          - {name: shop, image: docker.io/library/busybox:1.36, command: [sleep, infinity]}
+        status: {phase: Running}
+        """
+            .formatted(pod));
+    return checkpoint(cluster, checkpoint, pod);
+  }
+
+  @Test
+  void latestOfSelectorFindsTheNewestCheckpointImportedFromAnotherClustersStorage()
+      throws Exception {
+    deploymentPodCheckpoint("shop-7d9f5c-aaaaa", "shop-older");
+    Thread.sleep(1100); // creation times of the same second would tie
+    Checkpoint newest = deploymentPodCheckpoint("shop-7d9f5c-bbbbb", "shop-newer");
+    Thread.sleep(1100);
+    cluster.pod("demo", "cart-0", "node-a", "Running", Map.of("app", "cart"), "cart");
+    checkpoint(cluster, "cart-newest", "cart-0");
+
+    // The agent was sent the pod's labels and annotations, less kubectl's copy of the object.
+    var stored = storage.get(newest.getStatus().getPath()).orElseThrow();
+    assertThat(stored.podLabels())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("app", "shop", "tier", "front", "pod-template-hash", "7d9f5c"));
+    assertThat(stored.podAnnotations())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("team.example.com/owner", "payments"));
+
+    try (MockCluster second = new MockCluster(storage, tmp.resolve("c"))) {
+      second.node("far-node", "kind://far-node", Map.of(), true);
+      second.apply(CheckpointStorage.class, SHARED_STORAGE);
+      second.namespace("demo");
+      second.startOperator(MockCluster.settings());
+      for (String name : new String[] {"shop-older", "shop-newer", "cart-newest"}) {
+        Checkpoint imported =
+            await(
+                () ->
+                    second
+                        .client
+                        .resources(Checkpoint.class)
+                        .inNamespace("demo")
+                        .withName(name)
+                        .get(),
+                x -> x.getStatus() != null && x.getStatus().getPhase() == CheckpointPhase.Completed,
+                TIMEOUT,
+                name + " imported");
+        assertThat(imported.getMetadata().getLabels()).containsEntry("stasis.dev/imported", "true");
+        if (name.startsWith("shop")) {
+          // The pod's labels go into an annotation, not onto the Checkpoint's own labels.
+          assertThat(imported.getMetadata().getAnnotations())
+              .containsEntry(
+                  "stasis.dev/pod-labels",
+                  "{\"app\":\"shop\",\"pod-template-hash\":\"7d9f5c\",\"tier\":\"front\"}");
+          assertThat(imported.getMetadata().getLabels()).doesNotContainKey("app");
+        }
+      }
+
+      Restore r =
+          restore(
+              second,
+              "shop-latest",
+              "  latestOf: {selector: {app: shop, tier: front}}\n  podName: shop\n");
+      assertThat(r.getStatus().getPhase()).isNotEqualTo(RestorePhase.Failed);
+      assertThat(r.getStatus().getCheckpoint()).isEqualTo("shop-newer");
+      assertThat(r.getStatus().getPath()).isEqualTo(newest.getStatus().getPath());
+      assertThat(r.getStatus().getNodeName()).isEqualTo("far-node");
+
+      // The restored pod carries the original labels, so the Services of app=shop select it, but
+      // not the ReplicaSet's pod-template-hash.
+      Pod pod = second.client.pods().inNamespace("demo").withName("shop").get();
+      assertThat(pod.getMetadata().getLabels())
+          .containsEntry("app", "shop")
+          .containsEntry("tier", "front")
+          .containsEntry("stasis.dev/restored-from", "shop-newer")
+          .containsEntry("stasis.dev/restore", "shop-latest")
+          .doesNotContainKey("pod-template-hash");
+      assertThat(pod.getMetadata().getAnnotations())
+          .containsEntry("team.example.com/owner", "payments")
+          .containsEntry("stasis.dev/checkpoint-path", newest.getStatus().getPath())
+          .doesNotContainKey("kubectl.kubernetes.io/last-applied-configuration");
+
+      Restore none =
+          restore(second, "shop-none", "  latestOf: {selector: {app: shop, tier: back}}\n");
+      assertThat(none.getStatus().getConditions())
+          .anySatisfy(c -> assertThat(c.getReason()).isEqualTo("NoCheckpointFound"));
     }
   }
 }

@@ -12,7 +12,10 @@ import dev.stasis.api.Stasis;
 import dev.stasis.api.v1alpha1.Compression;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * {@code manifest.json}: written last into a checkpoint's directory; a checkpoint exists if and
@@ -25,6 +28,8 @@ import java.util.List;
  * @param node the node the pod ran on
  * @param createdAt when the checkpoint was taken
  * @param podSpec the pod's spec (JSON, as the API server returned it) to restore
+ * @param podMetadata the pod's labels and annotations; null in manifests written before Stasis kept
+ *     them (they still read)
  * @param containers one entry per container archive
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -37,6 +42,7 @@ import java.util.List;
   "node",
   "createdAt",
   "podSpec",
+  "podMetadata",
   "containers"
 })
 public record CheckpointManifest(
@@ -47,6 +53,7 @@ public record CheckpointManifest(
     String node,
     Instant createdAt,
     JsonNode podSpec,
+    PodMetadata podMetadata,
     List<Container> containers) {
 
   public static final String KIND = "CheckpointManifest";
@@ -59,6 +66,48 @@ public record CheckpointManifest(
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .enable(SerializationFeature.INDENT_OUTPUT)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  /**
+   * The checkpointed pod's {@code metadata.labels} and {@code metadata.annotations}. Never null
+   * once read or built: a missing map is empty.
+   */
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonPropertyOrder({"labels", "annotations"})
+  public record PodMetadata(Map<String, String> labels, Map<String, String> annotations) {
+    public static final PodMetadata EMPTY = new PodMetadata(Map.of(), Map.of());
+
+    public PodMetadata {
+      labels = sorted(labels);
+      annotations = sorted(annotations);
+    }
+
+    /** Keys in order (a stable manifest); null keys or values are dropped. */
+    private static Map<String, String> sorted(Map<String, String> m) {
+      if (m == null || m.isEmpty()) {
+        return Map.of();
+      }
+      TreeMap<String, String> out = new TreeMap<>();
+      m.forEach(
+          (k, v) -> {
+            if (k != null && v != null) {
+              out.put(k, v);
+            }
+          });
+      return Collections.unmodifiableSortedMap(out);
+    }
+
+    /** Null when there is nothing to keep (the manifest then has no {@code podMetadata}). */
+    public static PodMetadata of(Map<String, String> labels, Map<String, String> annotations) {
+      PodMetadata m = new PodMetadata(labels, annotations);
+      return m.labels().isEmpty() && m.annotations().isEmpty() ? null : m;
+    }
+  }
+
+  /** The pod's labels and annotations; {@link PodMetadata#EMPTY} when the manifest has none. */
+  public PodMetadata podMetadataOrEmpty() {
+    return podMetadata == null ? PodMetadata.EMPTY : podMetadata;
+  }
 
   /** The checkpoint's identity. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -118,6 +167,19 @@ public record CheckpointManifest(
       Instant createdAt,
       JsonNode podSpec,
       List<Container> containers) {
+    return create(id, node, createdAt, podSpec, null, containers);
+  }
+
+  /**
+   * A new manifest; {@code podMetadata} may be null (or empty: then it is left out of the JSON).
+   */
+  public static CheckpointManifest create(
+      CheckpointId id,
+      String node,
+      Instant createdAt,
+      JsonNode podSpec,
+      PodMetadata podMetadata,
+      List<Container> containers) {
     return new CheckpointManifest(
         Stasis.API_VERSION,
         KIND,
@@ -126,6 +188,9 @@ public record CheckpointManifest(
         node,
         createdAt,
         podSpec,
+        podMetadata == null
+            ? null
+            : PodMetadata.of(podMetadata.labels(), podMetadata.annotations()),
         List.copyOf(containers));
   }
 

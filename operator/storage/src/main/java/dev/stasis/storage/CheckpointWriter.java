@@ -97,18 +97,31 @@ public final class CheckpointWriter {
   }
 
   /**
-   * Writes the manifest: from here on the checkpoint exists.
+   * Writes the manifest, without the pod's labels and annotations: from here on the checkpoint
+   * exists.
    *
    * @param podSpec the pod's spec to restore (JSON), may be null
    */
-  public synchronized CheckpointManifest commit(JsonNode podSpec) throws IOException {
+  public CheckpointManifest commit(JsonNode podSpec) throws IOException {
+    return commit(podSpec, null);
+  }
+
+  /**
+   * Writes the manifest: from here on the checkpoint exists.
+   *
+   * @param podSpec the pod's spec to restore (JSON), may be null
+   * @param podMetadata the pod's labels and annotations, may be null (none kept)
+   */
+  public synchronized CheckpointManifest commit(
+      JsonNode podSpec, CheckpointManifest.PodMetadata podMetadata) throws IOException {
     if (committed) {
       throw new IllegalStateException("checkpoint " + uri() + " is already committed");
     }
     if (containers.isEmpty()) {
       throw new IllegalStateException("checkpoint " + uri() + " has no container archive");
     }
-    CheckpointManifest m = CheckpointManifest.create(id, node, createdAt, podSpec, containers);
+    CheckpointManifest m =
+        CheckpointManifest.create(id, node, createdAt, podSpec, podMetadata, containers);
     byte[] json = m.toJson();
     String key = repository.location().key(id.directory() + "/" + CheckpointManifest.FILE_NAME);
     repository.location().store().put(key, json, json.length, "application/json");

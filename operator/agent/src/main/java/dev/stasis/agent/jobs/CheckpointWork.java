@@ -211,7 +211,11 @@ public class CheckpointWork implements JobWork {
       ctx.phase(JobPhases.WRITING_MANIFEST);
       long manifestBytes;
       try {
-        manifestBytes = sink.putManifest(request.getPodSpecJson());
+        manifestBytes =
+            sink.putManifest(
+                request.getPodSpecJson(),
+                request.getPodLabelsMap(),
+                request.getPodAnnotationsMap());
       } catch (IOException e) {
         throw new JobFailure(
             Reasons.UPLOAD_FAILED,

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongConsumer;
 
 /**
@@ -71,10 +72,18 @@ public interface CheckpointStore {
         throws IOException, InterruptedException;
 
     /**
-     * Writes manifest.json with the pod spec (JSON, may be empty) and the archives put so far: the
+     * Writes manifest.json with the pod spec (JSON, may be empty), the pod's labels and annotations
+     * ({@code podMetadata}; left out when both are empty) and the archives put so far: the
      * checkpoint exists from then on. Returns the manifest's stored size.
      */
-    long putManifest(String podSpecJson) throws IOException;
+    long putManifest(
+        String podSpecJson, Map<String, String> podLabels, Map<String, String> podAnnotations)
+        throws IOException;
+
+    /** {@link #putManifest(String, Map, Map)} without the pod's labels and annotations. */
+    default long putManifest(String podSpecJson) throws IOException {
+      return putManifest(podSpecJson, Map.of(), Map.of());
+    }
 
     /** Deletes every object written so far and aborts uploads in progress. Never throws. */
     void discard();

@@ -18,6 +18,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongConsumer;
 
 /** {@link CheckpointStore} on the storage engine's {@link CheckpointRepository}. */
@@ -64,10 +65,13 @@ public class EngineCheckpointStore implements CheckpointStore {
       }
 
       @Override
-      public long putManifest(String podSpecJson) throws IOException {
+      public long putManifest(
+          String podSpecJson, Map<String, String> podLabels, Map<String, String> podAnnotations)
+          throws IOException {
         JsonNode spec =
             podSpecJson == null || podSpecJson.isBlank() ? null : JSON.readTree(podSpecJson);
-        CheckpointManifest m = writer.commit(spec);
+        CheckpointManifest m =
+            writer.commit(spec, CheckpointManifest.PodMetadata.of(podLabels, podAnnotations));
         return m.toJson().length;
       }
 

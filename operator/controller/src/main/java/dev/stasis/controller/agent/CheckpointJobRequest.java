@@ -2,8 +2,14 @@ package dev.stasis.controller.agent;
 
 import dev.stasis.api.v1alpha1.Compression;
 import java.util.List;
+import java.util.Map;
 
-/** What StartCheckpoint needs (mirrors {@code stasis.agent.v1.StartCheckpointRequest}). */
+/**
+ * What StartCheckpoint needs (mirrors {@code stasis.agent.v1.StartCheckpointRequest}).
+ *
+ * @param podLabels the pod's labels, kept in the manifest (never null)
+ * @param podAnnotations the pod's annotations, kept in the manifest (never null)
+ */
 public record CheckpointJobRequest(
     String jobId,
     String namespace,
@@ -14,10 +20,41 @@ public record CheckpointJobRequest(
     String destinationUri,
     StorageConfig storage,
     Compression compression,
-    String podSpecJson) {
+    String podSpecJson,
+    Map<String, String> podLabels,
+    Map<String, String> podAnnotations) {
 
   public CheckpointJobRequest {
     containers = List.copyOf(containers);
+    podLabels = podLabels == null ? Map.of() : Map.copyOf(podLabels);
+    podAnnotations = podAnnotations == null ? Map.of() : Map.copyOf(podAnnotations);
+  }
+
+  /** A request without the pod's labels and annotations. */
+  public CheckpointJobRequest(
+      String jobId,
+      String namespace,
+      String podName,
+      String podUid,
+      String checkpointName,
+      List<ContainerRef> containers,
+      String destinationUri,
+      StorageConfig storage,
+      Compression compression,
+      String podSpecJson) {
+    this(
+        jobId,
+        namespace,
+        podName,
+        podUid,
+        checkpointName,
+        containers,
+        destinationUri,
+        storage,
+        compression,
+        podSpecJson,
+        Map.of(),
+        Map.of());
   }
 
   /** A container of the pod and its image. */

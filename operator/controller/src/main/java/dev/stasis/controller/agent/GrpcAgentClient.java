@@ -114,7 +114,9 @@ public final class GrpcAgentClient implements AgentClient {
             .setDestinationUri(r.destinationUri())
             .setStorage(storage(r.storage()))
             .setCompression(compression(r.compression()))
-            .setPodSpecJson(r.podSpecJson());
+            .setPodSpecJson(r.podSpecJson())
+            .putAllPodLabels(r.podLabels())
+            .putAllPodAnnotations(r.podAnnotations());
     r.containers()
         .forEach(
             c ->

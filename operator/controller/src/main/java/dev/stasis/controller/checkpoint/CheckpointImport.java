@@ -12,9 +12,13 @@ import dev.stasis.controller.storage.StorageLocation;
 import dev.stasis.controller.storage.StorageUnavailableException;
 import dev.stasis.controller.storage.StoredCheckpoint;
 import dev.stasis.controller.util.ByteSizes;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -71,6 +75,7 @@ final class CheckpointImport {
               generation));
     }
     StoredCheckpoint sc = stored.get();
+    recordPodLabels(checkpoint, sc);
     List<ContainerCheckpointStatus> containers = new ArrayList<>();
     long archive = 0;
     for (StoredCheckpoint.StoredContainer c : sc.containers()) {
@@ -110,5 +115,35 @@ final class CheckpointImport {
             status.getMessage(),
             generation));
     return CheckpointStep.done(status);
+  }
+
+  /**
+   * Puts the pod labels the manifest keeps into {@link CheckpointReconciler#ANNOTATION_POD_LABELS}
+   * when the Checkpoint does not have them (the storage sync sets them when it creates it; this
+   * covers an imported Checkpoint created otherwise), so that latestOf.selector finds it.
+   */
+  private void recordPodLabels(Checkpoint checkpoint, StoredCheckpoint sc) {
+    if (sc.podLabels().isEmpty()) {
+      return;
+    }
+    String value = CheckpointReconciler.podLabelsAnnotation(sc.podLabels());
+    var annotations = checkpoint.getMetadata().getAnnotations();
+    if (annotations != null
+        && value.equals(annotations.get(CheckpointReconciler.ANNOTATION_POD_LABELS))) {
+      return;
+    }
+    services
+        .client()
+        .resources(Checkpoint.class)
+        .inNamespace(checkpoint.getMetadata().getNamespace())
+        .withName(checkpoint.getMetadata().getName())
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            Serialization.asJson(
+                Map.of(
+                    "metadata",
+                    Map.of(
+                        "annotations",
+                        Map.of(CheckpointReconciler.ANNOTATION_POD_LABELS, value)))));
   }
 }

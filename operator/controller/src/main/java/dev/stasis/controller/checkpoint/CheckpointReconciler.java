@@ -1,5 +1,6 @@
 package dev.stasis.controller.checkpoint;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.stasis.api.Stasis;
 import dev.stasis.api.v1alpha1.Checkpoint;
 import dev.stasis.api.v1alpha1.CheckpointPhase;
@@ -17,6 +18,7 @@ import dev.stasis.controller.storage.CatalogException;
 import dev.stasis.controller.storage.StorageLocation;
 import dev.stasis.controller.storage.StorageUnavailableException;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -26,7 +28,9 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,8 +53,35 @@ public class CheckpointReconciler implements Reconciler<Checkpoint>, Cleaner<Che
   /** On an imported Checkpoint: the URI of the checkpoint directory it was found at. */
   public static final String ANNOTATION_IMPORTED_PATH = Stasis.GROUP + "/imported-path";
 
-  /** On a Checkpoint: the checkpointed pod's labels as JSON, for Restore latestOf.selector. */
+  /**
+   * On a Checkpoint: the checkpointed pod's labels as a JSON object (keys sorted), for Restore
+   * latestOf.selector. Set from the pod when the checkpoint starts, and from the manifest's {@code
+   * podMetadata.labels} on an imported Checkpoint. An annotation rather than the labels themselves:
+   * the pod's labels could collide with Stasis' own ({@code stasis.dev/pod}, {@code
+   * stasis.dev/imported}), and anything selecting the workload by its labels ({@code kubectl delete
+   * checkpoints,pods -l app=web}) would take the Checkpoints along.
+   */
   public static final String ANNOTATION_POD_LABELS = Stasis.GROUP + "/pod-labels";
+
+  /** The value of {@link #ANNOTATION_POD_LABELS} for these labels. */
+  public static String podLabelsAnnotation(Map<String, String> labels) {
+    return Serialization.asJson(labels == null ? Map.of() : new TreeMap<>(labels));
+  }
+
+  /** The pod labels a Checkpoint records ({@link #ANNOTATION_POD_LABELS}); empty if none. */
+  public static Map<String, String> podLabels(Checkpoint checkpoint) {
+    var annotations = checkpoint.getMetadata().getAnnotations();
+    String json = annotations == null ? null : annotations.get(ANNOTATION_POD_LABELS);
+    if (json == null || json.isBlank()) {
+      return Map.of();
+    }
+    try {
+      return Serialization.jsonMapper()
+          .readValue(json, new TypeReference<Map<String, String>>() {});
+    } catch (java.io.IOException | RuntimeException e) {
+      return Map.of();
+    }
+  }
 
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointReconciler.class);
 

@@ -19,6 +19,7 @@ import dev.stasis.controller.storage.StorageSelection;
 import dev.stasis.controller.storage.StorageSelector;
 import dev.stasis.controller.storage.StorageUnavailableException;
 import dev.stasis.controller.util.Names;
+import dev.stasis.controller.util.PodMetadata;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -29,7 +30,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * The first step of a Checkpoint: validate, find the pod and its node, choose the storage, find the
@@ -175,7 +175,9 @@ final class CheckpointStart {
             location.rootUri(),
             location.config(),
             spec.getCompression() == null ? Compression.ZSTD : spec.getCompression(),
-            Serialization.asJson(pod.getSpec()));
+            Serialization.asJson(pod.getSpec()),
+            PodMetadata.checkpointLabels(pod.getMetadata().getLabels()),
+            PodMetadata.checkpointAnnotations(pod.getMetadata().getAnnotations()));
     // Throws AgentUnreachableException: the reconciler retries with backoff, then fails.
     AgentJob job = services.agents().startCheckpoint(agent.get(), request);
     status.setPath(expectedPath(location.rootUri(), checkpoint));
@@ -198,11 +200,7 @@ final class CheckpointStart {
     var labels = checkpoint.getMetadata().getLabels();
     var annotations = checkpoint.getMetadata().getAnnotations();
     String podLabel = Names.labelValue(pod.getMetadata().getName());
-    String podLabels =
-        Serialization.asJson(
-            pod.getMetadata().getLabels() == null
-                ? Map.of()
-                : new TreeMap<>(pod.getMetadata().getLabels()));
+    String podLabels = CheckpointReconciler.podLabelsAnnotation(pod.getMetadata().getLabels());
     if (labels != null
         && podLabel.equals(labels.get(Stasis.LABEL_POD))
         && annotations != null

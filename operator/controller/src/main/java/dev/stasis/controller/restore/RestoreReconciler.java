@@ -1,6 +1,7 @@
 package dev.stasis.controller.restore;
 
 import dev.stasis.api.Stasis;
+import dev.stasis.api.v1alpha1.Checkpoint;
 import dev.stasis.api.v1alpha1.CheckpointStorage;
 import dev.stasis.api.v1alpha1.Restore;
 import dev.stasis.api.v1alpha1.RestorePhase;
@@ -14,6 +15,7 @@ import dev.stasis.controller.agent.AgentRefusedException;
 import dev.stasis.controller.agent.AgentUnreachableException;
 import dev.stasis.controller.agent.JobNotFoundException;
 import dev.stasis.controller.agent.RestoreJobRequest;
+import dev.stasis.controller.checkpoint.CheckpointReconciler;
 import dev.stasis.controller.status.FirstStatus;
 import dev.stasis.controller.status.Reasons;
 import dev.stasis.controller.status.StatusFactory;
@@ -33,6 +35,7 @@ import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -292,6 +295,8 @@ public class RestoreReconciler implements Reconciler<Restore> {
             name,
             status.getNodeName(),
             manifest.podSpecJson(),
+            originalLabels(ns, status.getCheckpoint(), manifest),
+            manifest.podAnnotations(),
             images,
             restoredFrom,
             status.getPath());
@@ -309,6 +314,25 @@ public class RestoreReconciler implements Reconciler<Restore> {
       throw new RestoreFailure(
           Reasons.POD_CREATE_FAILED, "cannot create pod " + name + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * The original pod's labels: the manifest's; for a manifest without them (written by an older
+   * agent), those the Checkpoint resource recorded when the checkpoint started.
+   */
+  private Map<String, String> originalLabels(
+      String ns, String checkpointName, StoredCheckpoint manifest) {
+    if (!manifest.podLabels().isEmpty() || checkpointName == null) {
+      return manifest.podLabels();
+    }
+    Checkpoint checkpoint =
+        services
+            .client()
+            .resources(Checkpoint.class)
+            .inNamespace(ns)
+            .withName(checkpointName)
+            .get();
+    return checkpoint == null ? Map.of() : CheckpointReconciler.podLabels(checkpoint);
   }
 
   private static boolean ownedBy(Pod pod, Restore restore) {

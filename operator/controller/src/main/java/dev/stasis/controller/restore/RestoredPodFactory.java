@@ -4,6 +4,7 @@ import dev.stasis.api.Stasis;
 import dev.stasis.api.v1alpha1.Restore;
 import dev.stasis.api.v1alpha1.RestoredImage;
 import dev.stasis.controller.util.Names;
+import dev.stasis.controller.util.PodMetadata;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -16,7 +17,9 @@ import java.util.Map;
 /**
  * Builds the restored Pod: the pod spec saved at checkpoint time, with each checkpointed
  * container's image replaced by its checkpoint image (by digest when known), pinned to the chosen
- * node, labelled and annotated with where it came from, owned by the Restore.
+ * node, with the original pod's labels and annotations (less those of the controller that ran it,
+ * see {@link PodMetadata}), labelled and annotated with where it came from, owned by the Restore.
+ * Stasis' own labels and annotation win over the original's of the same key.
  *
  * <p>The original scheduling constraints (nodeSelector, affinity) are dropped: the Restore's node
  * choice replaces them, and the kubelet would refuse the pod on a node they do not fit.
@@ -29,6 +32,8 @@ final class RestoredPodFactory {
       String podName,
       String nodeName,
       String podSpecJson,
+      Map<String, String> originalLabels,
+      Map<String, String> originalAnnotations,
       List<RestoredImage> images,
       String restoredFrom,
       String path) {
@@ -43,15 +48,17 @@ final class RestoredPodFactory {
           .findFirst()
           .ifPresent(i -> c.setImage(reference(i)));
     }
+    Map<String, String> labels = PodMetadata.restoredLabels(originalLabels);
+    labels.put(Stasis.LABEL_RESTORED_FROM, Names.labelValue(restoredFrom));
+    labels.put(Stasis.LABEL_RESTORE, Names.labelValue(restore.getMetadata().getName()));
+    Map<String, String> annotations = PodMetadata.restoredAnnotations(originalAnnotations);
+    annotations.put(Stasis.ANNOTATION_CHECKPOINT_PATH, path);
     return new PodBuilder()
         .withNewMetadata()
         .withName(podName)
         .withNamespace(restore.getMetadata().getNamespace())
-        .withLabels(
-            Map.of(
-                Stasis.LABEL_RESTORED_FROM, Names.labelValue(restoredFrom),
-                Stasis.LABEL_RESTORE, Names.labelValue(restore.getMetadata().getName())))
-        .withAnnotations(Map.of(Stasis.ANNOTATION_CHECKPOINT_PATH, path))
+        .withLabels(labels)
+        .withAnnotations(annotations)
         .withOwnerReferences(
             new OwnerReferenceBuilder()
                 .withApiVersion(restore.getApiVersion())

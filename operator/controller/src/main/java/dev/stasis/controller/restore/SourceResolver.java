@@ -1,6 +1,5 @@
 package dev.stasis.controller.restore;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.stasis.api.v1alpha1.Checkpoint;
 import dev.stasis.api.v1alpha1.CheckpointPhase;
 import dev.stasis.api.v1alpha1.CheckpointStorage;
@@ -16,7 +15,6 @@ import dev.stasis.controller.storage.CatalogException;
 import dev.stasis.controller.storage.StorageLocation;
 import dev.stasis.controller.storage.StorageUnavailableException;
 import dev.stasis.controller.storage.StoredCheckpoint;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -149,7 +147,7 @@ final class SourceResolver {
       boolean fits =
           podName != null
               ? podName.equals(c.getSpec().getPodName())
-              : labelsMatch(podLabels(c), selector);
+              : labelsMatch(CheckpointReconciler.podLabels(c), selector);
       if (fits) {
         Instant t = StatusFactory.parse(c.getStatus().getCompletionTime()).orElse(Instant.EPOCH);
         candidates.add(new Candidate(t, c, null, null));
@@ -208,21 +206,6 @@ final class SourceResolver {
             .findFirst()
             .orElse(null);
     return new RestoreSource(name, c.stored(), c.location());
-  }
-
-  static Map<String, String> podLabels(Checkpoint checkpoint) {
-    var annotations = checkpoint.getMetadata().getAnnotations();
-    String json =
-        annotations == null ? null : annotations.get(CheckpointReconciler.ANNOTATION_POD_LABELS);
-    if (json == null || json.isBlank()) {
-      return Map.of();
-    }
-    try {
-      return Serialization.jsonMapper()
-          .readValue(json, new TypeReference<Map<String, String>>() {});
-    } catch (java.io.IOException | RuntimeException e) {
-      return Map.of();
-    }
   }
 
   private static boolean labelsMatch(Map<String, String> labels, Map<String, String> selector) {

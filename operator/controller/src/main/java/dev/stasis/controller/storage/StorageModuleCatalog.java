@@ -159,7 +159,8 @@ public final class StorageModuleCatalog implements CheckpointCatalog {
         m.node(),
         m.createdAt(),
         m.podSpec() == null ? null : m.podSpec().toString(),
-        Map.of(),
+        m.podMetadataOrEmpty().labels(),
+        m.podMetadataOrEmpty().annotations(),
         containers);
   }
 }

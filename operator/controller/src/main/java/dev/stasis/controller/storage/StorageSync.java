@@ -9,7 +9,6 @@ import dev.stasis.controller.checkpoint.CheckpointReconciler;
 import dev.stasis.controller.util.Names;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes checkpoints found in a storage visible here: each manifest without a Checkpoint resource in
  * this cluster becomes one (labelled {@code stasis.dev/imported=true}, annotated with its path),
- * which the Checkpoint reconciler shows Completed. A second cluster reading the same storage can
+ * which the Checkpoint reconciler shows Completed. The checkpointed pod's labels, which the
+ * manifest keeps, go into the annotation {@code stasis.dev/pod-labels} as on a Checkpoint taken
+ * here, so that Restore latestOf.selector finds it. A second cluster reading the same storage can
  * then restore it by name or with latestOf.
  *
  * <p>A checkpoint counts as known when a Checkpoint has its UID (the one that took it), its path in
@@ -113,7 +114,8 @@ public final class StorageSync {
       }
       if (!sc.podLabels().isEmpty()) {
         annotations.put(
-            CheckpointReconciler.ANNOTATION_POD_LABELS, Serialization.asJson(sc.podLabels()));
+            CheckpointReconciler.ANNOTATION_POD_LABELS,
+            CheckpointReconciler.podLabelsAnnotation(sc.podLabels()));
       }
       checkpoint.setMetadata(
           new ObjectMetaBuilder()

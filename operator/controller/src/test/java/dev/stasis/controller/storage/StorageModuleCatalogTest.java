@@ -8,6 +8,7 @@ import dev.stasis.api.v1alpha1.CheckpointStorageSpec;
 import dev.stasis.api.v1alpha1.FilesystemStorageSpec;
 import dev.stasis.controller.agent.StorageConfig;
 import dev.stasis.storage.CheckpointId;
+import dev.stasis.storage.CheckpointManifest;
 import dev.stasis.storage.CheckpointRepository;
 import dev.stasis.storage.StoreFactory;
 import dev.stasis.storage.TransferOptions;
@@ -36,6 +37,12 @@ class StorageModuleCatalogTest {
   }
 
   private String write(String pod, String name, String uid, Instant at) throws Exception {
+    return write(pod, name, uid, at, null);
+  }
+
+  private String write(
+      String pod, String name, String uid, Instant at, CheckpointManifest.PodMetadata metadata)
+      throws Exception {
     CheckpointStorageSpec spec = new CheckpointStorageSpec();
     spec.setFilesystem(new FilesystemStorageSpec(dir.toString()));
     try (CheckpointRepository repo =
@@ -48,7 +55,8 @@ class StorageModuleCatalogTest {
           "main", "busybox:1.36", new ByteArrayInputStream(archive), archive.length, null);
       writer.commit(
           new ObjectMapper()
-              .readTree("{\"containers\":[{\"name\":\"main\",\"image\":\"busybox:1.36\"}]}"));
+              .readTree("{\"containers\":[{\"name\":\"main\",\"image\":\"busybox:1.36\"}]}"),
+          metadata);
       return writer.uri().toString();
     }
   }
@@ -56,7 +64,15 @@ class StorageModuleCatalogTest {
   @Test
   void listsReadsAndDeletesWhatTheStorageModuleWrote() throws Exception {
     String older = write("cart", "cart-1", "11111111-aaaa", Instant.parse("2026-01-01T00:00:00Z"));
-    String newer = write("cart", "cart-2", "22222222-bbbb", Instant.parse("2026-01-02T00:00:00Z"));
+    String newer =
+        write(
+            "cart",
+            "cart-2",
+            "22222222-bbbb",
+            Instant.parse("2026-01-02T00:00:00Z"),
+            new CheckpointManifest.PodMetadata(
+                Map.of("app", "cart", "pod-template-hash", "7c9d"),
+                Map.of("team.example.com/owner", "shop")));
     StorageModuleCatalog catalog = new StorageModuleCatalog();
 
     List<StoredCheckpoint> listed = catalog.list(location(), "shop");
@@ -69,6 +85,12 @@ class StorageModuleCatalogTest {
     assertThat(first.podName()).isEqualTo("cart");
     assertThat(first.nodeName()).isEqualTo("node-1");
     assertThat(first.podSpecJson()).contains("busybox:1.36");
+    assertThat(first.podLabels())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("app", "cart", "pod-template-hash", "7c9d"));
+    assertThat(first.podAnnotations()).containsExactly(Map.entry("team.example.com/owner", "shop"));
+    // A manifest without podMetadata (an older agent) reads with no labels or annotations.
+    assertThat(listed.get(1).podLabels()).isEmpty();
+    assertThat(listed.get(1).podAnnotations()).isEmpty();
     assertThat(first.containers())
         .singleElement()
         .satisfies(

@@ -26,6 +26,11 @@ public final class InMemoryStorage implements CheckpointCatalog {
     checkpoints.put(checkpoint.uri(), checkpoint);
   }
 
+  /** The checkpoint at a directory URI, as an agent wrote it. */
+  public Optional<StoredCheckpoint> get(String uri) {
+    return Optional.ofNullable(checkpoints.get(uri));
+  }
+
   public boolean contains(String uri) {
     return checkpoints.containsKey(uri);
   }

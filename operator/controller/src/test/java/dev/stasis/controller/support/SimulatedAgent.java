@@ -207,7 +207,8 @@ public final class SimulatedAgent extends AgentGrpc.AgentImplBase implements Aut
               nodeName,
               Instant.now(),
               Serialization.asJson(spec),
-              Map.of(),
+              request.getPodLabelsMap(),
+              request.getPodAnnotationsMap(),
               stored));
       long storedTotal =
           stored.stream().mapToLong(StoredCheckpoint.StoredContainer::storedBytes).sum();

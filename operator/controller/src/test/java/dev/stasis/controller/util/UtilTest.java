@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class UtilTest {
@@ -16,6 +17,42 @@ class UtilTest {
     assertThatThrownBy(() -> Durations.parse("7")).hasMessageContaining("'7' is not a duration");
     assertThatThrownBy(() -> Durations.parse("-1h")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Durations.parse("1w")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aRestoredPodKeepsTheWorkloadsLabelsButNotItsControllers() {
+    Map<String, String> deployment =
+        Map.of("app", "web", "tier", "front", "pod-template-hash", "5d8f9c7b6");
+    assertThat(PodMetadata.checkpointLabels(deployment)).isEqualTo(deployment);
+    assertThat(PodMetadata.restoredLabels(deployment))
+        .containsExactly(Map.entry("app", "web"), Map.entry("tier", "front"));
+    Map<String, String> statefulSet =
+        Map.of(
+            "app", "db",
+            "controller-revision-hash", "db-6c4f",
+            "statefulset.kubernetes.io/pod-name", "db-0",
+            "apps.kubernetes.io/pod-index", "0");
+    assertThat(PodMetadata.restoredLabels(statefulSet)).containsExactly(Map.entry("app", "db"));
+    Map<String, String> job =
+        Map.of(
+            "batch.kubernetes.io/controller-uid", "0b1c",
+            "batch.kubernetes.io/job-name", "report",
+            "controller-uid", "0b1c",
+            "job-name", "report",
+            "team", "data");
+    assertThat(PodMetadata.restoredLabels(job)).containsExactly(Map.entry("team", "data"));
+    assertThat(PodMetadata.restoredLabels(null)).isEmpty();
+
+    Map<String, String> annotations =
+        Map.of(
+            "kubectl.kubernetes.io/last-applied-configuration", "{\"kind\":\"Pod\"}",
+            "kubernetes.io/config.mirror", "abc",
+            "prometheus.io/scrape", "true");
+    assertThat(PodMetadata.checkpointAnnotations(annotations))
+        .containsOnlyKeys("kubernetes.io/config.mirror", "prometheus.io/scrape");
+    assertThat(PodMetadata.restoredAnnotations(annotations))
+        .containsExactly(Map.entry("prometheus.io/scrape", "true"));
+    assertThat(PodMetadata.checkpointAnnotations(null)).isEmpty();
   }
 
   @Test
