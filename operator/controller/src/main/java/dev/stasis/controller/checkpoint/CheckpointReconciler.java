@@ -14,10 +14,10 @@ import dev.stasis.controller.agent.AgentUnreachableException;
 import dev.stasis.controller.status.FirstStatus;
 import dev.stasis.controller.status.Reasons;
 import dev.stasis.controller.status.StatusFactory;
+import dev.stasis.controller.status.StatusPatch;
 import dev.stasis.controller.storage.CatalogException;
 import dev.stasis.controller.storage.StorageLocation;
 import dev.stasis.controller.storage.StorageUnavailableException;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -125,7 +125,8 @@ public class CheckpointReconciler implements Reconciler<Checkpoint>, Cleaner<Che
       FirstStatus.write(services.client(), checkpoint, step.status());
       control = UpdateControl.noUpdate();
     } else {
-      control = UpdateControl.patchStatus(statusOnly(checkpoint, step.status()));
+      control =
+          UpdateControl.patchStatus(StatusPatch.of(checkpoint, step.status(), Checkpoint::new));
     }
     return next == null ? control : control.rescheduleAfter(next);
   }
@@ -135,7 +136,7 @@ public class CheckpointReconciler implements Reconciler<Checkpoint>, Cleaner<Che
     if (retention.podDeletionDue(checkpoint, status)) {
       CheckpointStatus updated = retention.deletePod(checkpoint, status);
       UpdateControl<Checkpoint> control =
-          UpdateControl.patchStatus(statusOnly(checkpoint, updated));
+          UpdateControl.patchStatus(StatusPatch.of(checkpoint, updated, Checkpoint::new));
       return nextAfterEnd(checkpoint, updated).map(control::rescheduleAfter).orElse(control);
     }
     Optional<Duration> ttl = retention.ttlRemaining(checkpoint, status);
@@ -197,7 +198,9 @@ public class CheckpointReconciler implements Reconciler<Checkpoint>, Cleaner<Che
         FirstStatus.write(services.client(), checkpoint, status);
         return ErrorStatusUpdateControl.<Checkpoint>noStatusUpdate().withNoRetry();
       }
-      return ErrorStatusUpdateControl.patchStatus(statusOnly(checkpoint, status)).withNoRetry();
+      return ErrorStatusUpdateControl.patchStatus(
+              StatusPatch.of(checkpoint, status, Checkpoint::new))
+          .withNoRetry();
     }
     String type = agentError != null ? Reasons.AGENT_REACHABLE : Reasons.READY;
     status.setMessage(message + " (attempt " + retry.get().getAttemptCount() + ", retrying)");
@@ -209,7 +212,8 @@ public class CheckpointReconciler implements Reconciler<Checkpoint>, Cleaner<Che
       FirstStatus.write(services.client(), checkpoint, status);
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
-    return ErrorStatusUpdateControl.patchStatus(statusOnly(checkpoint, status));
+    return ErrorStatusUpdateControl.patchStatus(
+        StatusPatch.of(checkpoint, status, Checkpoint::new));
   }
 
   @Override
@@ -340,18 +344,5 @@ public class CheckpointReconciler implements Reconciler<Checkpoint>, Cleaner<Che
 
   private static CheckpointPhase phaseOf(Checkpoint checkpoint) {
     return checkpoint.getStatus() == null ? null : checkpoint.getStatus().getPhase();
-  }
-
-  /** The status patch: an object holding only name, namespace and status. */
-  static Checkpoint statusOnly(Checkpoint checkpoint, CheckpointStatus status) {
-    Checkpoint patch = new Checkpoint();
-    patch.setMetadata(
-        new ObjectMetaBuilder()
-            .withName(checkpoint.getMetadata().getName())
-            .withNamespace(checkpoint.getMetadata().getNamespace())
-            .build());
-    patch.setSpec(null);
-    patch.setStatus(status);
-    return patch;
   }
 }

@@ -19,11 +19,11 @@ import dev.stasis.controller.checkpoint.CheckpointReconciler;
 import dev.stasis.controller.status.FirstStatus;
 import dev.stasis.controller.status.Reasons;
 import dev.stasis.controller.status.StatusFactory;
+import dev.stasis.controller.status.StatusPatch;
 import dev.stasis.controller.storage.CatalogException;
 import dev.stasis.controller.storage.StorageUnavailableException;
 import dev.stasis.controller.storage.StoredCheckpoint;
 import dev.stasis.controller.util.Names;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -87,7 +87,7 @@ public class RestoreReconciler implements Reconciler<Restore> {
       FirstStatus.write(services.client(), restore, step.status());
       control = UpdateControl.noUpdate();
     } else {
-      control = UpdateControl.patchStatus(statusOnly(restore, step.status()));
+      control = UpdateControl.patchStatus(StatusPatch.of(restore, step.status(), Restore::new));
     }
     return step.requeue() == null ? control : control.rescheduleAfter(step.requeue());
   }
@@ -435,7 +435,8 @@ public class RestoreReconciler implements Reconciler<Restore> {
         FirstStatus.write(services.client(), restore, status);
         return ErrorStatusUpdateControl.<Restore>noStatusUpdate().withNoRetry();
       }
-      return ErrorStatusUpdateControl.patchStatus(statusOnly(restore, status)).withNoRetry();
+      return ErrorStatusUpdateControl.patchStatus(StatusPatch.of(restore, status, Restore::new))
+          .withNoRetry();
     }
     status.setMessage(message + " (attempt " + retry.get().getAttemptCount() + ", retrying)");
     status.setConditions(
@@ -452,7 +453,7 @@ public class RestoreReconciler implements Reconciler<Restore> {
       FirstStatus.write(services.client(), restore, status);
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
-    return ErrorStatusUpdateControl.patchStatus(statusOnly(restore, status));
+    return ErrorStatusUpdateControl.patchStatus(StatusPatch.of(restore, status, Restore::new));
   }
 
   private RestoreStatus copy(Restore restore) {
@@ -515,17 +516,5 @@ public class RestoreReconciler implements Reconciler<Restore> {
       default ->
           services.events().normal(restore, after.getPhase().name(), "Restore", after.getMessage());
     }
-  }
-
-  static Restore statusOnly(Restore restore, RestoreStatus status) {
-    Restore patch = new Restore();
-    patch.setMetadata(
-        new ObjectMetaBuilder()
-            .withName(restore.getMetadata().getName())
-            .withNamespace(restore.getMetadata().getNamespace())
-            .build());
-    patch.setSpec(null);
-    patch.setStatus(status);
-    return patch;
   }
 }

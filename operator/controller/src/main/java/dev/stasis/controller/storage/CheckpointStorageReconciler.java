@@ -7,7 +7,7 @@ import dev.stasis.api.v1alpha1.StoragePhase;
 import dev.stasis.controller.Services;
 import dev.stasis.controller.status.FirstStatus;
 import dev.stasis.controller.status.Reasons;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import dev.stasis.controller.status.StatusPatch;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -140,7 +140,7 @@ public class CheckpointStorageReconciler implements Reconciler<CheckpointStorage
       return UpdateControl.<CheckpointStorage>noUpdate()
           .rescheduleAfter(services.settings().storageCheckInterval());
     }
-    return UpdateControl.patchStatus(statusOnly(storage, status))
+    return UpdateControl.patchStatus(StatusPatch.of(storage, status, CheckpointStorage::new))
         .rescheduleAfter(services.settings().storageCheckInterval());
   }
 
@@ -167,7 +167,8 @@ public class CheckpointStorageReconciler implements Reconciler<CheckpointStorage
       FirstStatus.write(services.client(), storage, status);
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
-    return ErrorStatusUpdateControl.patchStatus(statusOnly(storage, status));
+    return ErrorStatusUpdateControl.patchStatus(
+        StatusPatch.of(storage, status, CheckpointStorage::new));
   }
 
   /** Defence in depth for what the CRD's schema and CEL rules also check. */
@@ -222,13 +223,5 @@ public class CheckpointStorageReconciler implements Reconciler<CheckpointStorage
             : Serialization.clone(storage.getStatus());
     status.setObservedGeneration(storage.getMetadata().getGeneration());
     return status;
-  }
-
-  static CheckpointStorage statusOnly(CheckpointStorage storage, CheckpointStorageStatus status) {
-    CheckpointStorage patch = new CheckpointStorage();
-    patch.setMetadata(new ObjectMetaBuilder().withName(storage.getMetadata().getName()).build());
-    patch.setSpec(null);
-    patch.setStatus(status);
-    return patch;
   }
 }
