@@ -14,6 +14,8 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.security.MessageDigest;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -33,8 +35,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * io pool     : ranged reads, concurrency in flight, each partSize bytes
  * splitter    : in order: SHA-256(stored) -> find frame boundaries -> submit decompression
  * cpu pool    : decompress one frame (checks its own checksum)
- * caller      : in order: SHA-256(archive) -> write to the output
+ * caller      : in order: write to the output                 } both read the same buffer, which
+ * hasher      : in order: SHA-256(archive)                     } goes back to the pool after both
  * </pre>
+ *
+ * <p>Hashing and writing run on two threads because each is a sequential pass over the whole
+ * archive: on one thread their times add up, on two they overlap.
  *
  * <p>The bytes written to {@code out} are not yet known good: only when this method returns
  * normally were the sizes and SHA-256 checked (against the manifest, else the trailer frame).
@@ -44,7 +50,111 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ArchiveDownloader {
   private static final Object END = new Object();
 
-  private record Chunk(byte[] buf, int length, boolean pooled) {}
+  /**
+   * A decompressed frame, read by the writer and the hasher; back to its pool after both. Held in a
+   * byte array, or (zstd into a file) in a direct buffer that the hasher and the file channel read
+   * without copying it.
+   */
+  private static final class Chunk {
+    final byte[] buf;
+    final ByteBuffer direct;
+    final int length;
+    final boolean pooled;
+    private final java.util.concurrent.atomic.AtomicInteger readers =
+        new java.util.concurrent.atomic.AtomicInteger(2);
+    private BufferPool pool;
+    private DirectPool directPool;
+    private Semaphore slots;
+
+    Chunk(byte[] buf, int length, boolean pooled) {
+      this.buf = buf;
+      this.direct = null;
+      this.length = length;
+      this.pooled = pooled;
+    }
+
+    Chunk(ByteBuffer direct, int length) {
+      this.buf = null;
+      this.direct = direct;
+      this.length = length;
+      this.pooled = true;
+    }
+
+    /** A view of the data with its own position and limit (each reader takes one). */
+    ByteBuffer view() {
+      return direct != null
+          ? direct.duplicate().position(0).limit(length)
+          : ByteBuffer.wrap(buf, 0, length);
+    }
+
+    void returnTo(BufferPool pool, DirectPool directPool, Semaphore slots) {
+      this.pool = pool;
+      this.directPool = directPool;
+      this.slots = slots;
+    }
+
+    /** One reader is done with it; the last one gives the buffer and the frame slot back. */
+    void done() {
+      if (readers.decrementAndGet() == 0) {
+        if (direct != null) {
+          directPool.release(direct);
+        } else if (pooled) {
+          pool.release(buf);
+        }
+        slots.release();
+      }
+    }
+  }
+
+  /** Direct buffers of one size, allocated lazily, never more than {@code count}. */
+  private static final class DirectPool {
+    private final int size;
+    private final int count;
+    private final BlockingQueue<ByteBuffer> free;
+    private int created;
+
+    DirectPool(int size, int count) {
+      this.size = size;
+      this.count = count;
+      this.free = new java.util.concurrent.ArrayBlockingQueue<>(count);
+    }
+
+    ByteBuffer acquire(java.util.function.BooleanSupplier cancelled) throws InterruptedIOException {
+      ByteBuffer b = free.poll();
+      if (b != null) {
+        return b;
+      }
+      synchronized (this) {
+        if (created < count) {
+          created++;
+          return ByteBuffer.allocateDirect(size);
+        }
+      }
+      try {
+        while (true) {
+          b = free.poll(100, TimeUnit.MILLISECONDS);
+          if (b != null) {
+            return b;
+          }
+          if (cancelled.getAsBoolean()) {
+            throw new InterruptedIOException("transfer cancelled");
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted");
+      }
+    }
+
+    void release(ByteBuffer b) {
+      free.offer(b);
+    }
+  }
+
+  /** Where the archive goes: a stream, or a channel that takes direct buffers as they are. */
+  private interface Sink {
+    void write(Chunk c) throws IOException;
+  }
 
   private final ObjectStore store;
   private final String key;
@@ -80,7 +190,34 @@ public final class ArchiveDownloader {
       ProgressListener progress)
       throws IOException {
     return new ArchiveDownloader(store, key, compression, options, progress)
-        .run(expected == null ? Expected.NOTHING : expected, out);
+        .run(
+            expected == null ? Expected.NOTHING : expected,
+            c -> out.write(c.buf, 0, c.length),
+            false);
+  }
+
+  /**
+   * Same, into a channel (a file): zstd frames are decompressed into direct buffers, which the
+   * channel writes and the digest reads without a copy into or out of the Java heap.
+   */
+  public static DownloadResult download(
+      ObjectStore store,
+      String key,
+      Compression compression,
+      Expected expected,
+      WritableByteChannel out,
+      TransferOptions options,
+      ProgressListener progress)
+      throws IOException {
+    Sink sink =
+        c -> {
+          ByteBuffer b = c.view();
+          while (b.hasRemaining()) {
+            out.write(b);
+          }
+        };
+    return new ArchiveDownloader(store, key, compression, options, progress)
+        .run(expected == null ? Expected.NOTHING : expected, sink, true);
   }
 
   private boolean failed() {
@@ -91,7 +228,7 @@ public final class ArchiveDownloader {
     failure.compareAndSet(null, t);
   }
 
-  private DownloadResult run(Expected expected, OutputStream out) throws IOException {
+  private DownloadResult run(Expected expected, Sink out, boolean directOut) throws IOException {
     try (ObjectReader reader = store.open(key)) {
       long size = reader.info().size();
       if (expected.storedBytes() != null && expected.storedBytes() != size) {
@@ -106,6 +243,8 @@ public final class ArchiveDownloader {
       int slots = options.threads() + 2;
       int frameSize = options.frameSize();
       BufferPool outPool = new BufferPool(frameSize, slots);
+      DirectPool directPool =
+          directOut && codec.decompressesToDirect() ? new DirectPool(frameSize, slots) : null;
       BufferPool inPool =
           new BufferPool(FrameCodec.of(codec.compression(), 0).maxFrameSize(frameSize), slots + 1);
       Semaphore frameSlots = new Semaphore(slots);
@@ -119,13 +258,14 @@ public final class ArchiveDownloader {
               "stasis-split",
               () -> {
                 try {
-                  split(stream, inPool, outPool, frameSlots, chunks, cpu);
+                  split(stream, inPool, outPool, directPool, frameSlots, chunks, cpu);
                   chunks.put(END);
                 } catch (Throwable t) {
                   fail(t);
                 }
               });
-      MessageDigest archiveDigest = Hashes.sha256();
+      Hasher hasher = new Hasher();
+      Thread hasherThread = Threads.start("stasis-hash", hasher);
       long archiveBytes = 0;
       try {
         while (!failed()) {
@@ -138,16 +278,15 @@ public final class ArchiveDownloader {
           }
           @SuppressWarnings("unchecked")
           Chunk c = ((Future<Chunk>) item).get();
-          archiveDigest.update(c.buf(), 0, c.length());
-          out.write(c.buf(), 0, c.length());
-          archiveBytes += c.length();
-          if (c.pooled()) {
-            outPool.release(c.buf());
-          }
-          frameSlots.release();
+          c.returnTo(outPool, directPool, frameSlots);
+          hasher.chunks.put(c);
+          out.write(c);
+          archiveBytes += c.length;
+          c.done();
           progress.progress(
               archiveBytes, expected.archiveBytes() == null ? -1 : expected.archiveBytes());
         }
+        hasher.chunks.put(END);
       } catch (ExecutionException e) {
         fail(e.getCause());
       } catch (InterruptedException e) {
@@ -158,6 +297,7 @@ public final class ArchiveDownloader {
       } finally {
         try {
           splitter.join();
+          hasherThread.join();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -177,8 +317,40 @@ public final class ArchiveDownloader {
           expected,
           size,
           archiveBytes,
-          Hashes.hex(archiveDigest.digest()),
+          Hashes.hex(hasher.digest.digest()),
           Hashes.hex(stream.digest()));
+    }
+  }
+
+  /** SHA-256 of the archive, in order, beside the thread that writes it. */
+  private final class Hasher implements Runnable {
+    final BlockingQueue<Object> chunks = new LinkedBlockingQueue<>();
+    final MessageDigest digest = Hashes.sha256();
+
+    @Override
+    public void run() {
+      try {
+        while (!failed()) {
+          Object item = chunks.poll(100, TimeUnit.MILLISECONDS);
+          if (item == END) {
+            return;
+          }
+          if (item != null) {
+            Chunk c = (Chunk) item;
+            if (c.direct != null) {
+              digest.update(c.view());
+            } else {
+              digest.update(c.buf, 0, c.length);
+            }
+            c.done();
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        fail(new InterruptedIOException("interrupted"));
+      } catch (Throwable t) {
+        fail(t);
+      }
     }
   }
 
@@ -253,6 +425,7 @@ public final class ArchiveDownloader {
       RangeInputStream stream,
       BufferPool inPool,
       BufferPool outPool,
+      DirectPool directPool,
       Semaphore frameSlots,
       BlockingQueue<Object> chunks,
       ExecutorService cpu)
@@ -287,6 +460,22 @@ public final class ArchiveDownloader {
           cpu.submit(
               () -> {
                 try {
+                  if (directPool != null && contentSize <= outPool.bufferSize()) {
+                    ByteBuffer dst = directPool.acquire(this::failed);
+                    try {
+                      codec.decompress(src, length, dst, contentSize);
+                    } catch (IOException e) {
+                      directPool.release(dst);
+                      throw new IntegrityException(
+                          uri
+                              + " is corrupt: frame at offset "
+                              + frameStart
+                              + ": "
+                              + e.getMessage(),
+                          e);
+                    }
+                    return new Chunk(dst, contentSize);
+                  }
                   boolean pooled = contentSize <= outPool.bufferSize();
                   byte[] dst = pooled ? outPool.acquire(this::failed) : new byte[contentSize];
                   try {

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * caller thread : read frame -> SHA-256(archive) -> submit compression      (threads + 2 frames)
  * compress pool : compress frame                                            (threads)
- * collector     : in order: SHA-256(stored) -> copy into part -> submit part (concurrency + 1 parts)
+ * collector     : in order: copy into part -> SHA-256(stored) of the part -> submit part
+ *                                                                       (concurrency + 1 parts)
  * upload pool   : upload part, with retries                                 (concurrency)
  * </pre>
  *
@@ -263,6 +264,7 @@ public final class ArchiveUploader {
       }
       if (partCount == 0) {
         byte[] data = part == null ? new byte[0] : part;
+        storedDigest.update(data, 0, partLength);
         store.put(key, data, partLength, contentType());
         partCount = 1;
       } else {
@@ -309,7 +311,6 @@ public final class ArchiveUploader {
     }
 
     private void append(byte[] buf, int length) throws IOException {
-      storedDigest.update(buf, 0, length);
       stored += length;
       int off = 0;
       while (off < length) {
@@ -346,6 +347,9 @@ public final class ArchiveUploader {
       byte[] data = part;
       int length = partLength;
       int number = partCount;
+      // Parts are hashed whole, in order: one digest call per part (a native digest copies the
+      // array it is handed on every call).
+      storedDigest.update(data, 0, length);
       ObjectUpload u = upload;
       part = null;
       partLength = 0;

@@ -13,7 +13,9 @@ import java.util.function.BooleanSupplier;
 /**
  * The stored object as a sequential stream, fetched ahead as parallel ranged reads ({@code window}
  * ranges in flight). Hashes what it hands out, so the SHA-256 of the stored bytes is known once the
- * stream has been read to its end.
+ * stream has been read to its end. Each fetched range is hashed in one call once it has been handed
+ * out (not per read: the frame parser reads headers byte by byte, and a native digest pays a JNI
+ * call and a copy of the array per update).
  */
 final class RangeInputStream extends InputStream {
   private record Chunk(byte[] buf, int length) {}
@@ -31,6 +33,7 @@ final class RangeInputStream extends InputStream {
   private long position;
   private Chunk current;
   private int currentPos;
+  private int hashedPos;
 
   RangeInputStream(
       ObjectReader reader,
@@ -51,8 +54,17 @@ final class RangeInputStream extends InputStream {
     return position;
   }
 
+  /** SHA-256 of the bytes handed out so far (call once, at the end). */
   byte[] digest() {
+    hashUpTo(currentPos);
     return digest.digest();
+  }
+
+  private void hashUpTo(int pos) {
+    if (current != null && pos > hashedPos) {
+      digest.update(current.buf(), hashedPos, pos - hashedPos);
+      hashedPos = pos;
+    }
   }
 
   private void fill() throws IOException {
@@ -81,6 +93,7 @@ final class RangeInputStream extends InputStream {
       return true;
     }
     if (current != null) {
+      hashUpTo(currentPos);
       pool.release(current.buf());
       current = null;
     }
@@ -98,6 +111,7 @@ final class RangeInputStream extends InputStream {
       throw ArchiveUploader.asIoException(e);
     }
     currentPos = 0;
+    hashedPos = 0;
     fill();
     return true;
   }
@@ -108,7 +122,6 @@ final class RangeInputStream extends InputStream {
       return -1;
     }
     byte b = current.buf()[currentPos++];
-    digest.update(b);
     position++;
     return b & 0xFF;
   }
@@ -123,7 +136,6 @@ final class RangeInputStream extends InputStream {
     }
     int n = Math.min(len, current.length() - currentPos);
     System.arraycopy(current.buf(), currentPos, b, off, n);
-    digest.update(b, off, n);
     currentPos += n;
     position += n;
     return n;

@@ -201,4 +201,35 @@ class CliInteropTest {
       assertThat(sum).as(ext).isEqualTo(Hashes.sha256Hex(archive));
     }
   }
+
+  /**
+   * The command as a launcher starts it (docs/storage.md, "Running the command line"): its own JVM
+   * with a 128 MiB heap and 32 MiB of direct memory. Up and down, through S3 and a directory, with
+   * parts larger than the direct memory each upload thread may hold.
+   */
+  @Test
+  void cpRunsInTheDocumentedSmallJvm() throws Exception {
+    byte[] archive = S3Fixture.archive(40 * 1024 * 1024, 43);
+    Path src = tmp.resolve("src.tar");
+    Files.write(src, archive);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String jvm =
+        java
+            + " -Xms128m -Xmx128m -Xmn16m -XX:PretenureSizeThreshold=512k -XX:+UseSerialGC"
+            + " -XX:MaxDirectMemorySize=32m -cp "
+            + System.getProperty("java.class.path")
+            + " dev.stasis.storage.cli.StorageCli cp --quiet --part-size 16MiB --concurrency 4 ";
+    Path dirStore = Files.createDirectory(tmp.resolve("store"));
+    for (String uri :
+        List.of(
+            "s3://" + bucket + "/small-jvm/src.tar.zst", "file://" + dirStore + "/src.tar.zst")) {
+      Path out = tmp.resolve("out.tar");
+      sh(tmp, server.awsEnvironment(), jvm + src + " " + uri);
+      sh(tmp, server.awsEnvironment(), jvm + uri + " " + out);
+      assertThat(Hashes.sha256Hex(Files.readAllBytes(out)))
+          .as(uri)
+          .isEqualTo(Hashes.sha256Hex(archive));
+      Files.delete(out);
+    }
+  }
 }

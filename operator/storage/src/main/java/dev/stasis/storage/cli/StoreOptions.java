@@ -130,6 +130,7 @@ public final class StoreOptions {
   }
 
   StorageLocation open(StorageUri uri) {
+    StorageCli.awaitCryptoSetup();
     return StoreFactory.open(uri, uriSettings());
   }
 }

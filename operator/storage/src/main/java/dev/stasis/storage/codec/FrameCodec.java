@@ -3,6 +3,7 @@ package dev.stasis.storage.codec;
 import dev.stasis.api.v1alpha1.Compression;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 
 /**
  * A compression format cut into independent frames. Each frame compresses one slice of the archive
@@ -48,6 +49,20 @@ public abstract class FrameCodec {
    */
   public abstract void decompress(byte[] src, int length, byte[] dst, int contentSize)
       throws IOException;
+
+  /** Whether {@link #decompress(byte[], int, ByteBuffer, int)} is supported. */
+  public boolean decompressesToDirect() {
+    return false;
+  }
+
+  /**
+   * Like {@link #decompress(byte[], int, byte[], int)}, into a direct buffer (from its start; its
+   * position and limit are left alone). Only where {@link #decompressesToDirect()}.
+   */
+  public void decompress(byte[] src, int length, ByteBuffer dst, int contentSize)
+      throws IOException {
+    throw new UnsupportedOperationException(compression() + " decompresses into arrays only");
+  }
 
   /** A sequential decoder for a whole stream of frames (the fallback). */
   public abstract InputStream decoder(InputStream in) throws IOException;

@@ -8,6 +8,7 @@ import com.github.luben.zstd.ZstdInputStream;
 import dev.stasis.api.v1alpha1.Compression;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 
 /**
  * Zstandard (RFC 8878). Every frame records its content size and an XXH64 content checksum. The
@@ -116,6 +117,27 @@ final class ZstdCodec extends FrameCodec {
   public void decompress(byte[] src, int length, byte[] dst, int contentSize) throws IOException {
     try {
       int n = dctx.get().decompressByteArray(dst, 0, contentSize, src, 0, length);
+      if (n != contentSize) {
+        throw new IOException("zstd frame decodes to " + n + " bytes, header says " + contentSize);
+      }
+    } catch (ZstdException e) {
+      throw new IOException("corrupt zstd frame: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public boolean decompressesToDirect() {
+    return true;
+  }
+
+  @Override
+  public void decompress(byte[] src, int length, ByteBuffer dst, int contentSize)
+      throws IOException {
+    if (contentSize > dst.capacity()) {
+      throw new IOException("zstd frame of " + contentSize + " bytes does not fit its buffer");
+    }
+    try {
+      int n = dctx.get().decompressByteArrayToDirectByteBuffer(dst, 0, contentSize, src, 0, length);
       if (n != contentSize) {
         throw new IOException("zstd frame decodes to " + n + " bytes, header says " + contentSize);
       }

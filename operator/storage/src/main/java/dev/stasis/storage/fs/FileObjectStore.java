@@ -34,6 +34,15 @@ import java.util.stream.Stream;
  */
 public final class FileObjectStore implements ObjectStore {
   private static final String TMP = ".stasis-tmp-";
+
+  /**
+   * Largest slice of a heap array handed to a file channel at once. The JDK copies a heap buffer
+   * through a temporary direct buffer of the same size, cached per thread: a part of 8 MiB written
+   * in one call would hold 8 MiB of native memory on every upload thread, past a small {@code
+   * -XX:MaxDirectMemorySize}. Slices of 256 KiB cost nothing in throughput.
+   */
+  static final int IO_SLICE = 256 * 1024;
+
   private final Path root;
 
   public FileObjectStore(Path root) {
@@ -98,13 +107,16 @@ public final class FileObjectStore implements ObjectStore {
       public void readFully(long offset, byte[] dst, int dstOffset, int length) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(dst, dstOffset, length);
         long pos = offset;
+        int end = dstOffset + length;
         while (b.hasRemaining()) {
+          b.limit(Math.min(end, b.position() + IO_SLICE));
           int n = ch.read(b, pos);
           if (n < 0) {
             throw new IntegrityException(
                 uri(key) + " is shorter than expected: ends before " + (offset + length));
           }
           pos += n;
+          b.limit(end);
         }
       }
 
@@ -149,7 +161,9 @@ public final class FileObjectStore implements ObjectStore {
           FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         ByteBuffer b = ByteBuffer.wrap(data, 0, length);
         while (b.hasRemaining()) {
+          b.limit(Math.min(length, b.position() + IO_SLICE));
           ch.write(b);
+          b.limit(length);
         }
         ch.force(true);
       }
@@ -181,7 +195,9 @@ public final class FileObjectStore implements ObjectStore {
         long pos = (long) (partNumber - 1) * partSize;
         try {
           while (b.hasRemaining()) {
+            b.limit(Math.min(length, b.position() + IO_SLICE));
             pos += ch.write(b, pos);
+            b.limit(length);
           }
         } catch (IOException e) {
           throw error("write part " + partNumber + " of", key, e);

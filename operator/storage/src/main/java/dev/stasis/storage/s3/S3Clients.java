@@ -14,6 +14,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 
 /** Builds the SDK client from {@link S3Settings}. */
 public final class S3Clients {
@@ -70,6 +71,14 @@ public final class S3Clients {
       // checksums in aws-chunked bodies); Stasis verifies SHA-256 end to end anyway.
       b.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED);
       b.responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+      if ("http".equalsIgnoreCase(s.endpoint().getScheme())) {
+        // Over plain http the SDK signs every payload. By default it does so as aws-chunked
+        // (STREAMING-AWS4-HMAC-SHA256-PAYLOAD): a signature per 128 KiB chunk, and a body the
+        // server must de-chunk. Parts are in memory, so hash each part once and send it as is
+        // (x-amz-content-sha256: <hex>), like the AWS CLI does. Over https payloads are not
+        // signed (UNSIGNED-PAYLOAD) and this does not apply.
+        b.serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build());
+      }
     }
     // Directory buckets (name--<az-id>--x-s3): the SDK recognises the name and signs with
     // S3 Express session credentials (CreateSession) on its own; nothing to switch on here.

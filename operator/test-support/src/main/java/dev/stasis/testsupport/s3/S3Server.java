@@ -15,8 +15,10 @@ import org.jclouds.blobstore.BlobStoreContext;
 /**
  * An S3 API server in the test JVM: S3Proxy on a loopback port, AWS Signature V4 (and V2)
  * authentication switched on, so requests signed with other keys are refused. Objects live in
- * memory ({@link #start()}) or in a directory ({@link #startFilesystem(Path)}). It can be stopped
- * and started again on the same port with the same objects, to play a member that goes down.
+ * memory ({@link #start()}) or in a directory ({@link #startFilesystem(Path)}); the server speaks
+ * http, or https with a given key store ({@link #startFilesystem(Path, Path, String)}). It can be
+ * stopped and started again on the same port with the same objects, to play a member that goes
+ * down.
  */
 public final class S3Server implements AutoCloseable {
   public static final String REGION = "us-east-1";
@@ -25,13 +27,23 @@ public final class S3Server implements AutoCloseable {
   private final String accessKey;
   private final String secretKey;
   private final int port;
+  private final Path keyStore;
+  private final String keyStorePassword;
   private S3Proxy proxy;
 
-  private S3Server(BlobStoreContext context, String accessKey, String secretKey, int port) {
+  private S3Server(
+      BlobStoreContext context,
+      String accessKey,
+      String secretKey,
+      int port,
+      Path keyStore,
+      String keyStorePassword) {
     this.context = context;
     this.accessKey = accessKey;
     this.secretKey = secretKey;
     this.port = port;
+    this.keyStore = keyStore;
+    this.keyStorePassword = keyStorePassword;
   }
 
   /** A server keeping objects in memory, with random keys, on a free loopback port. */
@@ -41,17 +53,33 @@ public final class S3Server implements AutoCloseable {
 
   /** A server keeping objects under {@code dir} (for large benchmarks). */
   public static S3Server startFilesystem(Path dir) {
+    return startFilesystem(dir, null, null);
+  }
+
+  /**
+   * A server keeping objects under {@code dir} that speaks https only, with the key and certificate
+   * of {@code keyStore} (PKCS#12, the key protected by the store's password); null: http.
+   */
+  public static S3Server startFilesystem(Path dir, Path keyStore, String keyStorePassword) {
     Properties p = new Properties();
     p.setProperty("jclouds.filesystem.basedir", dir.toAbsolutePath().toString());
-    return start(ContextBuilder.newBuilder("filesystem").overrides(p), 0);
+    return start(
+        ContextBuilder.newBuilder("filesystem").overrides(p), 0, keyStore, keyStorePassword);
   }
 
   /** A server on a given port (0: a free one). */
   public static S3Server start(ContextBuilder builder, int port) {
+    return start(builder, port, null, null);
+  }
+
+  private static S3Server start(
+      ContextBuilder builder, int port, Path keyStore, String keyStorePassword) {
     String access = "AKIA" + Long.toHexString(System.nanoTime()).toUpperCase();
     String secret = java.util.UUID.randomUUID().toString().replace("-", "");
     BlobStoreContext ctx = builder.credentials("local", "local").build(BlobStoreContext.class);
-    S3Server s = new S3Server(ctx, access, secret, port == 0 ? freePort() : port);
+    S3Server s =
+        new S3Server(
+            ctx, access, secret, port == 0 ? freePort() : port, keyStore, keyStorePassword);
     s.startProxy();
     return s;
   }
@@ -67,13 +95,17 @@ public final class S3Server implements AutoCloseable {
   }
 
   private void startProxy() {
-    S3Proxy p =
+    S3Proxy.Builder b =
         S3Proxy.builder()
             .blobStore(context.getBlobStore())
-            .endpoint(URI.create("http://127.0.0.1:" + port))
             .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
-            .ignoreUnknownHeaders(true)
-            .build();
+            .ignoreUnknownHeaders(true);
+    if (keyStore != null) {
+      b.secureEndpoint(endpoint()).keyStore(keyStore.toString(), keyStorePassword);
+    } else {
+      b.endpoint(endpoint());
+    }
+    S3Proxy p = b.build();
     try {
       p.start();
       long deadline = System.nanoTime() + 20_000_000_000L;
@@ -112,9 +144,9 @@ public final class S3Server implements AutoCloseable {
     return proxy != null;
   }
 
-  /** {@code http://127.0.0.1:<port>} */
+  /** {@code http://127.0.0.1:<port>}, or {@code https://} for a server with a key store. */
   public URI endpoint() {
-    return URI.create("http://127.0.0.1:" + port);
+    return URI.create((keyStore != null ? "https" : "http") + "://127.0.0.1:" + port);
   }
 
   public int port() {
