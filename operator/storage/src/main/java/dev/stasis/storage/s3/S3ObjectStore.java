@@ -17,6 +17,8 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +27,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
@@ -44,27 +47,61 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 public final class S3ObjectStore implements ObjectStore {
   private static final Logger LOG = LoggerFactory.getLogger(S3ObjectStore.class);
 
-  private final S3Client s3;
+  private final CompletableFuture<S3Client> client;
   private final String bucket;
   private final S3Settings settings;
   private final Retry retry;
   private final boolean ownsClient;
 
   public S3ObjectStore(S3Client s3, String bucket, S3Settings settings, boolean ownsClient) {
-    this.s3 = s3;
+    this(CompletableFuture.completedFuture(s3), bucket, settings, ownsClient);
+  }
+
+  private S3ObjectStore(
+      CompletableFuture<S3Client> client, String bucket, S3Settings settings, boolean ownsClient) {
+    this.client = client;
     this.bucket = bucket;
     this.settings = settings;
     this.retry = new Retry(Math.max(1, settings.partMaxAttempts()), 250, 8_000);
     this.ownsClient = ownsClient;
   }
 
-  /** A store with its own client, built from {@code settings}. */
+  /**
+   * A store with its own client, built from {@code settings}. The settings are checked here (a bad
+   * region throws now); the client itself is constructed on a thread of its own, so that a caller
+   * can start reading and compressing an archive meanwhile: the first request waits for it.
+   */
   public static S3ObjectStore create(String bucket, S3Settings settings) {
-    return new S3ObjectStore(S3Clients.build(settings), bucket, settings, true);
+    S3ClientBuilder builder = S3Clients.builder(settings);
+    CompletableFuture<S3Client> client = new CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                client.complete(builder.build());
+              } catch (Throwable e) {
+                client.completeExceptionally(e);
+              }
+            },
+            "stasis-s3-client");
+    t.setDaemon(true);
+    t.start();
+    return new S3ObjectStore(client, bucket, settings, true);
   }
 
+  /** The SDK client (waits for it, if it is still being built). */
   public S3Client client() {
-    return s3;
+    try {
+      return client.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
   }
 
   public String bucket() {
@@ -112,7 +149,7 @@ public final class S3ObjectStore implements ObjectStore {
               S3ObjectStore::retryable,
               () -> {
                 try {
-                  return s3.headObject(r -> r.bucket(bucket).key(key));
+                  return client().headObject(r -> r.bucket(bucket).key(key));
                 } catch (NoSuchKeyException e) {
                   return null;
                 } catch (S3Exception e) {
@@ -158,7 +195,7 @@ public final class S3ObjectStore implements ObjectStore {
                       .range("bytes=" + offset + "-" + (offset + length - 1))
                       .ifMatch(info.version())
                       .build();
-              try (InputStream in = s3.getObject(req, ResponseTransformer.toInputStream())) {
+              try (InputStream in = client().getObject(req, ResponseTransformer.toInputStream())) {
                 int n = in.readNBytes(dst, dstOffset, length);
                 if (n < length) {
                   throw new IntegrityException(
@@ -193,7 +230,7 @@ public final class S3ObjectStore implements ObjectStore {
         S3ObjectStore::retryable,
         () -> {
           try {
-            return s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray();
+            return client().getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray();
           } catch (NoSuchKeyException e) {
             throw new NoSuchObjectException(uri(key));
           } catch (SdkException e) {
@@ -225,7 +262,7 @@ public final class S3ObjectStore implements ObjectStore {
                 r.ssekmsKeyId(settings.sseKmsKeyId());
               }
             }
-            s3.putObject(r.build(), body(data, length, contentType));
+            client().putObject(r.build(), body(data, length, contentType));
             return null;
           } catch (SdkException e) {
             throw error("PUT", key, e);
@@ -255,7 +292,7 @@ public final class S3ObjectStore implements ObjectStore {
                     r.ssekmsKeyId(settings.sseKmsKeyId());
                   }
                 }
-                return s3.createMultipartUpload(r.build()).uploadId();
+                return client().createMultipartUpload(r.build()).uploadId();
               } catch (SdkException e) {
                 throw error("CreateMultipartUpload", key, e);
               }
@@ -282,14 +319,15 @@ public final class S3ObjectStore implements ObjectStore {
               S3ObjectStore::retryable,
               () -> {
                 try {
-                  return s3.uploadPart(
-                      b ->
-                          b.bucket(bucket)
-                              .key(key)
-                              .uploadId(uploadId)
-                              .partNumber(partNumber)
-                              .contentLength((long) length),
-                      body(data, length, "application/octet-stream"));
+                  return client()
+                      .uploadPart(
+                          b ->
+                              b.bucket(bucket)
+                                  .key(key)
+                                  .uploadId(uploadId)
+                                  .partNumber(partNumber)
+                                  .contentLength((long) length),
+                          body(data, length, "application/octet-stream"));
                 } catch (SdkException e) {
                   throw error("UploadPart " + partNumber + " of", key, e);
                 }
@@ -314,12 +352,13 @@ public final class S3ObjectStore implements ObjectStore {
           S3ObjectStore::retryable,
           () -> {
             try {
-              s3.completeMultipartUpload(
-                  b ->
-                      b.bucket(bucket)
-                          .key(key)
-                          .uploadId(uploadId)
-                          .multipartUpload(m -> m.parts(list)));
+              client()
+                  .completeMultipartUpload(
+                      b ->
+                          b.bucket(bucket)
+                              .key(key)
+                              .uploadId(uploadId)
+                              .multipartUpload(m -> m.parts(list)));
               return null;
             } catch (S3Exception e) {
               if (e.statusCode() == 404) {
@@ -344,7 +383,7 @@ public final class S3ObjectStore implements ObjectStore {
             S3ObjectStore::retryable,
             () -> {
               try {
-                s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+                client().abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
                 return null;
               } catch (S3Exception e) {
                 if (e.statusCode() == 404) {
@@ -376,7 +415,7 @@ public final class S3ObjectStore implements ObjectStore {
             if (!p.isEmpty()) {
               r.prefix(p);
             }
-            for (S3Object o : s3.listObjectsV2Paginator(r.build()).contents()) {
+            for (S3Object o : client().listObjectsV2Paginator(r.build()).contents()) {
               out.add(new ObjectInfo(o.key(), o.size(), o.eTag(), o.lastModified()));
             }
             return out;
@@ -393,7 +432,7 @@ public final class S3ObjectStore implements ObjectStore {
         S3ObjectStore::retryable,
         () -> {
           try {
-            s3.deleteObject(b -> b.bucket(bucket).key(key));
+            client().deleteObject(b -> b.bucket(bucket).key(key));
             return null;
           } catch (NoSuchKeyException e) {
             return null;
@@ -416,7 +455,7 @@ public final class S3ObjectStore implements ObjectStore {
   @Override
   public void close() {
     if (ownsClient) {
-      s3.close();
+      client.thenAccept(S3Client::close);
     }
   }
 }

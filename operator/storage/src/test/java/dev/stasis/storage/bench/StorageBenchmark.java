@@ -42,13 +42,15 @@ public final class StorageBenchmark {
    * The Stasis command-line JVM, as a launcher would start it for one transfer: a fixed small heap
    * with a small young generation, the buffers of the transfer's pools (all 512 KiB or more)
    * allocated in the old generation at once instead of being copied by young collections, the
-   * serial collector (one short-lived process), C1 only (the hot loops are native: zstd, and with
-   * Conscrypt SHA-256 and TLS; C2 would spend a second of CPU compiling start-up code), and the
-   * class-data archive the benchmark creates once (see {@link #createCdsArchive}).
+   * serial collector (one short-lived process), C1 only and only for methods 20 times hotter than
+   * usual (the hot loops are native: zstd, and with Conscrypt SHA-256 and TLS; compiling the SDK's
+   * start-up and per-request code costs more CPU than interpreting it: C2 about a second, C1 at its
+   * usual thresholds half a second per GiB moved), and the class-data archive the benchmark creates
+   * once (see {@link #createCdsArchive}).
    */
   static final String STASIS_JVM =
       "-Xms128m -Xmx128m -Xmn16m -XX:PretenureSizeThreshold=512k -XX:+UseSerialGC"
-          + " -XX:TieredStopAtLevel=1"
+          + " -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=20 -XX:CICompilerCount=1"
           + " -XX:MaxDirectMemorySize=32m -Xss512k -XX:ReservedCodeCacheSize=32m"
           + " -XX:MaxMetaspaceSize=96m -XX:-UsePerfData";
 
