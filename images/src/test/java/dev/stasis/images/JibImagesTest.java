@@ -348,7 +348,7 @@ class JibImagesTest {
   }
 
   @Test
-  void operatorImageStartsAndReportsAnUnreachableApiServer() throws Exception {
+  void operatorImageReportsAnUnreachableApiServerAndExits() throws Exception {
     String reason = RootFs.cannotRunReason();
     assumeTrue(reason == null, reason);
     Image operator = images.get("operator");
@@ -378,29 +378,31 @@ class JibImagesTest {
     Process p = pb.start();
     ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
     StringBuilder out = new StringBuilder();
+    int exit;
     try {
-      // Reading ends at the expected line, or when the watchdog ends the process.
+      // Reading ends when the process exits (it must, on its own), or when the watchdog ends it.
       watchdog.schedule(() -> p.destroyForcibly(), 90, TimeUnit.SECONDS);
       try (BufferedReader r =
           new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = r.readLine()) != null) {
           out.append(line).append('\n');
-          if (line.contains("Error starting operator")) {
-            break;
-          }
         }
       }
+      exit = p.waitFor();
     } finally {
       Exec.destroy(p);
       watchdog.shutdownNow();
     }
     String log = out.toString();
     Files.writeString(work.resolve("operator.log"), log);
+    // 1 is the operator's own exit; the watchdog's kill would give 137.
+    assertThat(exit).as(Exec.tail(log, 8000)).isEqualTo(1);
     assertThat(log)
         .as(Exec.tail(log, 8000))
         .contains("Starting 'checkpoint' controller")
         .contains("java.net.ConnectException")
+        .contains("the operator could not start, exiting")
         .contains("OperatorException: Error starting operator")
         .doesNotContain("cannot read the agent CA")
         .doesNotContain("ClassNotFoundException")

@@ -110,7 +110,17 @@ public final class Main {
     AgentClient agents =
         GrpcAgentClient.fromFiles(
             settings.agentCa(), settings.tokenPath(), settings.agentServerName());
-    Running running = start(settings, client, agents, new StorageModuleCatalog(), identity, true);
+    Running running;
+    try {
+      running = start(settings, client, agents, new StorageModuleCatalog(), identity, true);
+    } catch (IOException | RuntimeException e) {
+      // The operator's and the client's threads would keep a half-started JVM alive; exit, so that
+      // the pod restarts (with back-off) and its status shows the failure.
+      LOG.error("the operator could not start, exiting: {}", e.toString(), e);
+      client.close();
+      System.exit(1);
+      return;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
