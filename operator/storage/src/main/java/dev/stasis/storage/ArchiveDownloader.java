@@ -107,47 +107,9 @@ public final class ArchiveDownloader {
   }
 
   /** Direct buffers of one size, allocated lazily, never more than {@code count}. */
-  private static final class DirectPool {
-    private final int size;
-    private final int count;
-    private final BlockingQueue<ByteBuffer> free;
-    private int created;
-
+  private static final class DirectPool extends Pool<ByteBuffer> {
     DirectPool(int size, int count) {
-      this.size = size;
-      this.count = count;
-      this.free = new java.util.concurrent.ArrayBlockingQueue<>(count);
-    }
-
-    ByteBuffer acquire(java.util.function.BooleanSupplier cancelled) throws InterruptedIOException {
-      ByteBuffer b = free.poll();
-      if (b != null) {
-        return b;
-      }
-      synchronized (this) {
-        if (created < count) {
-          created++;
-          return ByteBuffer.allocateDirect(size);
-        }
-      }
-      try {
-        while (true) {
-          b = free.poll(100, TimeUnit.MILLISECONDS);
-          if (b != null) {
-            return b;
-          }
-          if (cancelled.getAsBoolean()) {
-            throw new InterruptedIOException("transfer cancelled");
-          }
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted");
-      }
-    }
-
-    void release(ByteBuffer b) {
-      free.offer(b);
+      super(count, () -> ByteBuffer.allocateDirect(size));
     }
   }
 
