@@ -6,13 +6,12 @@ import dev.stasis.controller.OperatorSettings;
 import dev.stasis.controller.agent.GrpcAgentClient;
 import dev.stasis.controller.storage.StorageModuleCatalog;
 import dev.stasis.testsupport.kube.ClusterCa;
+import dev.stasis.testsupport.kube.ClusterObjects;
 import dev.stasis.testsupport.kube.FakeKubelets;
 import dev.stasis.testsupport.kube.StasisApiServer;
 import dev.stasis.testsupport.kube.TokenReviews;
 import dev.stasis.testsupport.kubelet.KubeletSimulator;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -50,8 +49,6 @@ final class InJvmCluster implements AutoCloseable {
   static final String OPERATOR_USER = "system:serviceaccount:stasis-system:stasis-operator";
   static final String AGENT_AUDIENCE = "stasis-agent";
   static final String AGENT_SERVER_NAME = "stasis-agent.stasis-system.svc";
-  static final String AGENT_LABEL_KEY = "app.kubernetes.io/name";
-  static final String AGENT_LABEL_VALUE = "stasis-agent";
 
   /** Loopback addresses for agent pods, unique in the JVM (127.0.0.1 is left to the servers). */
   private static final AtomicInteger NEXT_ADDRESS = new AtomicInteger(2);
@@ -149,18 +146,9 @@ final class InJvmCluster implements AutoCloseable {
     client
         .nodes()
         .resource(
-            new NodeBuilder()
-                .withNewMetadata()
-                .withName(nodeName)
-                .withLabels(labels)
-                .endMetadata()
-                .withNewSpec()
-                .withProviderID(providerId)
-                .endSpec()
-                .withNewStatus()
-                .addNewCondition()
-                .withType("Ready")
-                .withStatus("True")
+            ClusterObjects.readyNode(nodeName, providerId, labels)
+                .editStatus()
+                .editFirstCondition()
                 .withReason("KubeletReady")
                 .endCondition()
                 .addNewAddress()
@@ -201,23 +189,16 @@ final class InJvmCluster implements AutoCloseable {
           .pods()
           .inNamespace(SYSTEM)
           .resource(
-              new PodBuilder()
-                  .withNewMetadata()
-                  .withName("stasis-agent-" + hex(nodeName, 5))
-                  .withNamespace(SYSTEM)
-                  .withLabels(Map.of(AGENT_LABEL_KEY, AGENT_LABEL_VALUE))
-                  .endMetadata()
-                  .withNewSpec()
-                  .withNodeName(nodeName)
+              ClusterObjects.agentPod(
+                      SYSTEM,
+                      "stasis-agent-" + hex(nodeName, 5),
+                      nodeName,
+                      "ghcr.io/stasis-dev/agent:e2e",
+                      address)
+                  .editSpec()
                   .withServiceAccountName("stasis-agent")
-                  .addNewContainer()
-                  .withName("agent")
-                  .withImage("ghcr.io/stasis-dev/agent:e2e")
-                  .endContainer()
                   .endSpec()
-                  .withNewStatus()
-                  .withPhase("Running")
-                  .withPodIP(address)
+                  .editStatus()
                   .withHostIP(address)
                   .addNewCondition()
                   .withType("Ready")

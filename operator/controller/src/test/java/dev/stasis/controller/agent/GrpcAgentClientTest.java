@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.stasis.controller.OperatorSettings;
 import dev.stasis.controller.support.InMemoryStorage;
 import dev.stasis.controller.support.SimulatedAgent;
-import dev.stasis.controller.support.TestCa;
+import dev.stasis.testsupport.kube.ClusterCa;
 import io.grpc.TlsChannelCredentials;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -21,12 +21,12 @@ class GrpcAgentClientTest {
 
   @Test
   void refusalsMissingJobsAndDeadAgentsAreTellApart() throws Exception {
-    TestCa ca = new TestCa(tmp, "agent.test");
+    ClusterCa.Issued ca = new ClusterCa().issue(tmp, "agent.test");
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    var tls = TlsChannelCredentials.newBuilder().trustManager(ca.caCert.toFile()).build();
+    var tls = TlsChannelCredentials.newBuilder().trustManager(ca.ca().toFile()).build();
     AgentEndpoint endpoint = new AgentEndpoint("agent-0", "node-0", "127.0.0.1", port);
     try (SimulatedAgent agent =
             new SimulatedAgent("node-0", "127.0.0.1", port, ca, new InMemoryStorage());
@@ -58,15 +58,15 @@ class GrpcAgentClientTest {
 
   @Test
   void aRotatedCaFileIsReadAgainAndTheTokenFileForEveryCall() throws Exception {
-    TestCa oldCa = new TestCa(tmp.resolve("old"), "agent.test");
-    TestCa newCa = new TestCa(tmp.resolve("new"), "agent.test");
+    ClusterCa.Issued oldCa = new ClusterCa().issue(tmp.resolve("old"), "agent.test");
+    ClusterCa.Issued newCa = new ClusterCa().issue(tmp.resolve("new"), "agent.test");
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
     java.nio.file.Path caFile = tmp.resolve("mounted-ca.crt");
     java.nio.file.Path tokenFile = tmp.resolve("token");
-    java.nio.file.Files.copy(oldCa.caCert, caFile);
+    java.nio.file.Files.copy(oldCa.ca(), caFile);
     java.nio.file.Files.writeString(tokenFile, SimulatedAgent.TOKEN + "\n");
     AgentEndpoint endpoint = new AgentEndpoint("agent-0", "node-0", "127.0.0.1", port);
     // The agent already serves a certificate of the new CA.
@@ -76,7 +76,7 @@ class GrpcAgentClientTest {
       assertThatThrownBy(() -> client.getJob(endpoint, "x"))
           .isInstanceOf(AgentUnreachableException.class);
       java.nio.file.Files.copy(
-          newCa.caCert, caFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          newCa.ca(), caFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       java.nio.file.Files.setLastModifiedTime(
           caFile, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 2000));
       assertThatThrownBy(() -> client.getJob(endpoint, "x"))

@@ -3,23 +3,22 @@ package dev.stasis.controller.support;
 import dev.stasis.controller.OperatorSettings;
 import dev.stasis.controller.StasisOperator;
 import dev.stasis.controller.agent.GrpcAgentClient;
+import dev.stasis.testsupport.kube.ClusterCa;
+import dev.stasis.testsupport.kube.ClusterObjects;
+import dev.stasis.testsupport.kube.StasisApiServer;
+import dev.stasis.testsupport.kube.TokenReviews;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.grpc.TlsChannelCredentials;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,12 +28,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
- * One test cluster: a fabric8 mock API server in CRUD mode with the generated CRDs, nodes, agent
- * pods (each backed by a {@link SimulatedAgent} on its own loopback address, TLS, token check) and
- * a way to start operator instances against it.
+ * One test cluster: the test API server ({@link StasisApiServer}) with the generated CRDs, nodes,
+ * agent pods (each backed by a {@link SimulatedAgent} on its own loopback address, TLS, token
+ * check) and a way to start operator instances against it.
  */
 public final class MockCluster implements AutoCloseable {
   public static final String SYSTEM = "stasis-system";
@@ -43,10 +41,13 @@ public final class MockCluster implements AutoCloseable {
   private static final java.util.concurrent.atomic.AtomicInteger NEXT_IP =
       new java.util.concurrent.atomic.AtomicInteger(2);
 
-  public final KubernetesMockServer server;
+  public final StasisApiServer api;
   public final KubernetesClient client;
   public final InMemoryStorage storage;
-  public final TestCa ca;
+
+  /** The agents' serving certificate and the CA the operator trusts. */
+  public final ClusterCa.Issued ca;
+
   public final int agentPort;
   public final Map<String, SimulatedAgent> agents = new ConcurrentHashMap<>();
   private final List<StasisOperator> operators = new ArrayList<>();
@@ -54,38 +55,15 @@ public final class MockCluster implements AutoCloseable {
 
   public MockCluster(InMemoryStorage storage, Path workDir) {
     this.storage = storage;
-    this.server =
-        new KubernetesMockServer(
-            new io.fabric8.mockwebserver.Context(),
-            new io.fabric8.mockwebserver.MockWebServer(),
-            new java.util.HashMap<>(),
-            new ValidatingDispatcher(
-                dev.stasis.testsupport.crd.CrdValidator.fromDirectory(repoRoot().resolve("crds"))),
-            false);
-    server.init();
-    this.client = server.createClient();
-    this.ca = new TestCa(workDir.resolve("tls"), AGENT_SERVER_NAME);
+    this.api = new StasisApiServer(repoRoot().resolve("crds"), new TokenReviews());
+    this.client = api.client();
+    this.ca = new ClusterCa().issue(workDir.resolve("tls"), AGENT_SERVER_NAME);
     this.agentPort = freePort();
-    registerCrds();
     namespace(SYSTEM);
   }
 
   public static Path repoRoot() {
     return Path.of(System.getProperty("stasis.root", "../.."));
-  }
-
-  private void registerCrds() {
-    try (Stream<Path> files = Files.list(repoRoot().resolve("crds"))) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".yml")).sorted().toList()) {
-        try (InputStream in = Files.newInputStream(f)) {
-          CustomResourceDefinition crd =
-              Serialization.unmarshal(in, CustomResourceDefinition.class);
-          client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static int freePort() {
@@ -108,22 +86,7 @@ public final class MockCluster implements AutoCloseable {
     Node node =
         client
             .nodes()
-            .resource(
-                new NodeBuilder()
-                    .withNewMetadata()
-                    .withName(name)
-                    .withLabels(labels)
-                    .endMetadata()
-                    .withNewSpec()
-                    .withProviderID(providerId)
-                    .endSpec()
-                    .withNewStatus()
-                    .addNewCondition()
-                    .withType("Ready")
-                    .withStatus("True")
-                    .endCondition()
-                    .endStatus()
-                    .build())
+            .resource(ClusterObjects.readyNode(name, providerId, labels).build())
             .create();
     if (withAgent) {
       String ip = "127.0.0." + NEXT_IP.getAndIncrement();
@@ -139,29 +102,10 @@ public final class MockCluster implements AutoCloseable {
 
   /** An agent pod on a node pointing at an address (no server there unless one was started). */
   public Pod agentPod(String node, String ip) {
-    return client
-        .pods()
-        .inNamespace(SYSTEM)
-        .resource(
-            new PodBuilder()
-                .withNewMetadata()
-                .withName("stasis-agent-" + node)
-                .withNamespace(SYSTEM)
-                .withLabels(Map.of("app.kubernetes.io/name", "stasis-agent"))
-                .endMetadata()
-                .withNewSpec()
-                .withNodeName(node)
-                .addNewContainer()
-                .withName("agent")
-                .withImage("stasis/agent:test")
-                .endContainer()
-                .endSpec()
-                .withNewStatus()
-                .withPhase("Running")
-                .withPodIP(ip)
-                .endStatus()
-                .build())
-        .create();
+    Pod pod =
+        ClusterObjects.agentPod(SYSTEM, "stasis-agent-" + node, node, "stasis/agent:test", ip)
+            .build();
+    return client.pods().inNamespace(SYSTEM).resource(pod).create();
   }
 
   /** A workload pod in a phase on a node. */
@@ -213,10 +157,7 @@ public final class MockCluster implements AutoCloseable {
   /** Starts an operator instance against this cluster (closed with the cluster). */
   public StasisOperator startOperator(OperatorSettings settings) {
     try {
-      var tls = TlsChannelCredentials.newBuilder().trustManager(ca.caCert.toFile()).build();
-      var agentClient =
-          new GrpcAgentClient(
-              tls, () -> SimulatedAgent.TOKEN, AGENT_SERVER_NAME, Duration.ofSeconds(3));
+      GrpcAgentClient agentClient = agentClient();
       StasisOperator operator =
           new StasisOperator(
               client,
@@ -237,7 +178,7 @@ public final class MockCluster implements AutoCloseable {
 
   /** A real gRPC client, TLS against the test CA, with the token the simulated agents accept. */
   public GrpcAgentClient agentClient() throws IOException {
-    var tls = TlsChannelCredentials.newBuilder().trustManager(ca.caCert.toFile()).build();
+    var tls = TlsChannelCredentials.newBuilder().trustManager(ca.ca().toFile()).build();
     return new GrpcAgentClient(
         tls, () -> SimulatedAgent.TOKEN, AGENT_SERVER_NAME, Duration.ofSeconds(3));
   }
@@ -291,7 +232,6 @@ public final class MockCluster implements AutoCloseable {
       }
     }
     agents.values().forEach(SimulatedAgent::close);
-    client.close();
-    server.destroy();
+    api.close();
   }
 }

@@ -16,6 +16,7 @@ import dev.stasis.agent.v1.StartCheckpointRequest;
 import dev.stasis.agent.v1.StartRestoreRequest;
 import dev.stasis.agent.v1.WatchJobRequest;
 import dev.stasis.controller.storage.StoredCheckpoint;
+import dev.stasis.testsupport.kube.ClusterCa;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.grpc.Metadata;
@@ -75,13 +76,14 @@ public final class SimulatedAgent extends AgentGrpc.AgentImplBase implements Aut
   /** Pods whose checkpoint job waits in Checkpointing until the latch opens. */
   public final Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
 
-  public SimulatedAgent(String nodeName, String host, int port, TestCa ca, InMemoryStorage storage)
+  public SimulatedAgent(
+      String nodeName, String host, int port, ClusterCa.Issued tls, InMemoryStorage storage)
       throws IOException {
     this.nodeName = nodeName;
     this.storage = storage;
     this.server =
         NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-            .useTransportSecurity(ca.serverCert.toFile(), ca.serverKey.toFile())
+            .useTransportSecurity(tls.cert().toFile(), tls.key().toFile())
             .addService(ServerInterceptors.intercept(this, new TokenCheck()))
             .build()
             .start();

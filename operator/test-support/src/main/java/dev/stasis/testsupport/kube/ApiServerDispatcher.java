@@ -32,7 +32,9 @@ import java.util.Map;
  *   <li>server-side apply ({@code application/apply-patch+yaml}) of a resource that does not exist
  *       creates it, as {@code kubectl apply --server-side} does (an existing one is merged: field
  *       ownership is not modelled);
- *   <li>TokenReviews, answered by {@link TokenReviews}.
+ *   <li>TokenReviews, answered by {@link TokenReviews};
+ *   <li>SelfSubjectRulesReviews, answered with what the chart's RBAC grants the operator on Leases
+ *       (JOSDK asks before it campaigns for leadership).
  * </ul>
  *
  * Writes are serialized, so that a patch is applied to the object it was validated against.
@@ -42,6 +44,15 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final String GROUP = "stasis.dev";
   private static final String TOKEN_REVIEWS = "/apis/authentication.k8s.io/v1/tokenreviews";
+  private static final String RULES_REVIEWS =
+      "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+
+  /** The rules the chart's RBAC grants the operator on Leases, as a SelfSubjectRulesReview. */
+  private static final String LEASE_RULES =
+      "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\","
+          + "\"status\":{\"incomplete\":false,\"nonResourceRules\":[],\"resourceRules\":"
+          + "[{\"apiGroups\":[\"coordination.k8s.io\"],\"resources\":[\"leases\"],"
+          + "\"verbs\":[\"get\",\"list\",\"watch\",\"create\",\"update\",\"patch\"]}]}}";
 
   private final CrdValidator validator;
   private final TokenReviews tokenReviews;
@@ -58,6 +69,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     if (path.equals(TOKEN_REVIEWS)) {
       return tokenReview(request);
     }
+    if (path.equals(RULES_REVIEWS)) {
+      return new MockResponse().setResponseCode(201).setBody(LEASE_RULES);
+    }
     synchronized (writes) {
       try {
         if (!isStasis(path) || isStatus(path)) {
@@ -71,6 +85,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         return super.handleCreate(withBody(request, HttpMethod.POST, path, result.object()));
       } catch (IOException e) {
         return status(400, "BadRequest", "the request body is not JSON: " + e.getMessage());
+      } catch (RuntimeException | LinkageError e) {
+        // Say so rather than leave the request unanswered (the client would only see a timeout).
+        return status(500, "InternalError", "validation failed: " + e);
       }
     }
   }
