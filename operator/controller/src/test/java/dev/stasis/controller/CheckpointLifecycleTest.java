@@ -199,7 +199,17 @@ class CheckpointLifecycleTest {
         b -> b,
         TIMEOUT,
         "pod deleted");
-    Checkpoint c = get("mover-1");
+    // The operator deletes the pod, then records it in the status: the condition comes a moment
+    // after the pod is gone.
+    Checkpoint c =
+        await(
+            () -> get("mover-1"),
+            k ->
+                k.getStatus() != null
+                    && k.getStatus().getConditions().stream()
+                        .anyMatch(cond -> "PodDeleted".equals(cond.getType())),
+            TIMEOUT,
+            "the PodDeleted condition");
     assertThat(c.getStatus().getConditions())
         .anySatisfy(
             cond -> {
