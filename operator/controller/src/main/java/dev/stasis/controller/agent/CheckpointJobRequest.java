@@ -30,33 +30,6 @@ public record CheckpointJobRequest(
     podAnnotations = podAnnotations == null ? Map.of() : Map.copyOf(podAnnotations);
   }
 
-  /** A request without the pod's labels and annotations. */
-  public CheckpointJobRequest(
-      String jobId,
-      String namespace,
-      String podName,
-      String podUid,
-      String checkpointName,
-      List<ContainerRef> containers,
-      String destinationUri,
-      StorageConfig storage,
-      Compression compression,
-      String podSpecJson) {
-    this(
-        jobId,
-        namespace,
-        podName,
-        podUid,
-        checkpointName,
-        containers,
-        destinationUri,
-        storage,
-        compression,
-        podSpecJson,
-        Map.of(),
-        Map.of());
-  }
-
   /** A container of the pod and its image. */
   public record ContainerRef(String name, String image) {}
 }

@@ -32,34 +32,6 @@ public record StoredCheckpoint(
     containers = containers == null ? List.of() : List.copyOf(containers);
   }
 
-  /** A checkpoint whose manifest keeps the pod's labels but no annotations. */
-  public StoredCheckpoint(
-      String uri,
-      String namespace,
-      String podName,
-      String podUid,
-      String checkpointName,
-      String checkpointUid,
-      String nodeName,
-      Instant createdAt,
-      String podSpecJson,
-      Map<String, String> podLabels,
-      List<StoredContainer> containers) {
-    this(
-        uri,
-        namespace,
-        podName,
-        podUid,
-        checkpointName,
-        checkpointUid,
-        nodeName,
-        createdAt,
-        podSpecJson,
-        podLabels,
-        Map.of(),
-        containers);
-  }
-
   public long storedBytes() {
     return containers.stream().mapToLong(StoredContainer::storedBytes).sum();
   }

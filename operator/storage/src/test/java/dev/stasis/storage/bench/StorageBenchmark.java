@@ -172,18 +172,14 @@ public final class StorageBenchmark {
         for (Map.Entry<String, String> e : up.entrySet()) {
           String c = String.format(Locale.ROOT, e.getValue(), archive, size);
           cache(archive);
-          results
-              .computeIfAbsent("up " + e.getKey(), k -> new ArrayList<>())
-              .add(run(e.getKey(), env, work, c, maxLoad, maxWait));
+          add(results, "up " + e.getKey(), run(e.getKey(), env, work, c, maxLoad, maxWait));
         }
         for (Map.Entry<String, String> e : down.entrySet()) {
           String c = String.format(Locale.ROOT, e.getValue(), sha, out);
           cache(
               blobs.resolve(
                   e.getKey().startsWith("stasis") ? "bench/stasis.tar.zst" : "bench/pipe.tar.zst"));
-          results
-              .computeIfAbsent("down " + e.getKey(), k -> new ArrayList<>())
-              .add(run(e.getKey(), env, work, c, maxLoad, maxWait));
+          add(results, "down " + e.getKey(), run(e.getKey(), env, work, c, maxLoad, maxWait));
           if (e.getKey().startsWith("stasis") && !sha.equals(sha256sum(out))) {
             throw new IllegalStateException("Stasis restored a different archive");
           }
@@ -196,27 +192,29 @@ public final class StorageBenchmark {
         generate(big, rssSize);
         for (int r = 0; r < rssRuns; r++) {
           System.out.printf("large archive, run %d of %d%n", r + 1, rssRuns);
+          String mib = (rssSize >> 20) + " MiB";
           cache(big);
-          results
-              .computeIfAbsent("big up", k -> new ArrayList<>())
-              .add(
-                  run(
-                      "stasis cp up " + (rssSize >> 20) + " MiB",
-                      env,
-                      work,
-                      stasis + " cp --quiet " + big + " s3://bench/big.tar.zst",
-                      maxLoad,
-                      maxWait));
-          results
-              .computeIfAbsent("big down", k -> new ArrayList<>())
-              .add(
-                  run(
-                      "stasis cp down " + (rssSize >> 20) + " MiB",
-                      env,
-                      work,
-                      stasis + " cp --quiet s3://bench/big.tar.zst " + out,
-                      maxLoad,
-                      maxWait));
+          add(
+              results,
+              "big up",
+              run(
+                  "stasis cp up " + mib,
+                  env,
+                  work,
+                  stasis + " cp --quiet " + big + " s3://bench/big.tar.zst",
+                  maxLoad,
+                  maxWait));
+          cache(blobs.resolve("bench/big.tar.zst"));
+          add(
+              results,
+              "big down",
+              run(
+                  "stasis cp down " + mib,
+                  env,
+                  work,
+                  stasis + " cp --quiet s3://bench/big.tar.zst " + out,
+                  maxLoad,
+                  maxWait));
           Files.deleteIfExists(out);
         }
       }
@@ -224,6 +222,10 @@ public final class StorageBenchmark {
     } finally {
       deleteTree(blobs);
     }
+  }
+
+  static void add(Map<String, List<Sample>> results, String key, Sample s) {
+    results.computeIfAbsent(key, k -> new ArrayList<>()).add(s);
   }
 
   /** Medians, ratios and targets. */
