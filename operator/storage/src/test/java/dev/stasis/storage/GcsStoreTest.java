@@ -2,6 +2,7 @@ package dev.stasis.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
@@ -61,6 +62,33 @@ class GcsStoreTest {
       assertThat(store.list("ckpts/")).isEmpty();
       assertThat(Arrays.asList(store.minPartSize(), store.parallelParts()))
           .containsExactly(1, false);
+    }
+  }
+
+  @Test
+  void anUploadInProgressOrAbandonedIsNotVisible() throws Exception {
+    Storage gcs = LocalStorageHelper.getOptions().getService();
+    try (GcsObjectStore store = new GcsObjectStore(gcs, "bucket", false)) {
+      store.put("ckpts/done", new byte[] {1, 2, 3}, 3, "application/octet-stream");
+      byte[] part = ArchiveGenerator.bytes(512 * 1024, 5);
+
+      ObjectUpload open = store.startUpload("ckpts/open", "application/octet-stream", 256 * 1024);
+      open.uploadPart(1, part, part.length);
+      assertThat(store.list("ckpts/")).extracting(ObjectInfo::key).containsExactly("ckpts/done");
+      assertThat(store.stat("ckpts/open")).isEmpty();
+
+      open.abort();
+      assertThat(store.list("ckpts/")).extracting(ObjectInfo::key).containsExactly("ckpts/done");
+      assertThat(store.stat("ckpts/open")).isEmpty();
+
+      ObjectUpload finished =
+          store.startUpload("ckpts/finished", "application/octet-stream", 256 * 1024);
+      finished.uploadPart(1, part, part.length);
+      finished.complete(1);
+      assertThat(store.list("ckpts/"))
+          .extracting(ObjectInfo::key, ObjectInfo::size)
+          .containsExactlyInAnyOrder(
+              tuple("ckpts/done", 3L), tuple("ckpts/finished", (long) part.length));
     }
   }
 }

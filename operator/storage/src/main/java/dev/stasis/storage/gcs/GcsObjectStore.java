@@ -82,11 +82,20 @@ public final class GcsObjectStore implements ObjectStore {
         () -> {
           try {
             Blob b = storage.get(BlobId.of(bucket, key));
-            return Optional.ofNullable(b == null ? null : info(b));
+            return Optional.ofNullable(b == null || !finalized(b) ? null : info(b));
           } catch (RuntimeException e) {
             throw error("GET metadata", key, e);
           }
         });
+  }
+
+  /**
+   * GCS itself lists only finalized objects, and those always have a size. An entry without one is
+   * a resumable upload still being written (google-cloud-nio's in-memory GCS shows those), which
+   * must look as absent as an unfinished S3 multipart upload does.
+   */
+  private static boolean finalized(Blob b) {
+    return b.getSize() != null;
   }
 
   private static ObjectInfo info(Blob b) {
@@ -247,7 +256,9 @@ public final class GcsObjectStore implements ObjectStore {
                     ? storage.list(bucket).iterateAll()
                     : storage.list(bucket, Storage.BlobListOption.prefix(prefix)).iterateAll();
             for (Blob b : blobs) {
-              out.add(info(b));
+              if (finalized(b)) {
+                out.add(info(b));
+              }
             }
             return out;
           } catch (RuntimeException e) {
