@@ -214,7 +214,13 @@ public final class ArchiveDownloader {
       ExecutorService io = Threads.pool("stasis-fetch", options.concurrency());
       ExecutorService cpu = Threads.pool("stasis-decompress", options.threads());
       RangeInputStream stream =
-          new RangeInputStream(reader, options.partSize(), options.concurrency(), io, this::failed);
+          new RangeInputStream(
+              reader,
+              options.partSize(),
+              options.concurrency(),
+              io,
+              this::failed,
+              expected.storedSha256() != null);
       Thread splitter =
           Threads.start(
               "stasis-split",
@@ -275,12 +281,13 @@ public final class ArchiveDownloader {
         throw new IntegrityException(
             uri + ": read " + stream.position() + " of " + size + " bytes");
       }
+      byte[] stored = stream.digest();
       return verify(
           expected,
           size,
           archiveBytes,
           Hashes.hex(hasher.digest.digest()),
-          Hashes.hex(stream.digest()));
+          stored == null ? null : Hashes.hex(stored));
     }
   }
 

@@ -9,7 +9,8 @@ import java.net.URI;
  * @param archiveBytes bytes of the archive (decompressed)
  * @param storedBytes bytes of the stored object
  * @param sha256 SHA-256 of the archive, hex
- * @param storedSha256 SHA-256 of the stored object, hex
+ * @param storedSha256 SHA-256 of the stored object, hex; null when nothing expected one (it is
+ *     computed only to be checked)
  * @param verifiedBy what the SHA-256 was checked against: "manifest", "trailer" or "none"
  */
 public record DownloadResult(

@@ -27,7 +27,7 @@ final class RangeInputStream extends InputStream {
   private final ExecutorService io;
   private final BufferPool pool;
   private final BooleanSupplier cancelled;
-  private final MessageDigest digest = Hashes.sha256();
+  private final MessageDigest digest;
   private final ArrayDeque<Future<Chunk>> ahead = new ArrayDeque<>();
   private long nextOffset;
   private long position;
@@ -40,8 +40,10 @@ final class RangeInputStream extends InputStream {
       int chunkSize,
       int window,
       ExecutorService io,
-      BooleanSupplier cancelled) {
+      BooleanSupplier cancelled,
+      boolean hash) {
     this.reader = reader;
+    this.digest = hash ? Hashes.sha256() : null;
     this.size = reader.info().size();
     this.chunkSize = chunkSize;
     this.window = window;
@@ -54,14 +56,20 @@ final class RangeInputStream extends InputStream {
     return position;
   }
 
-  /** SHA-256 of the bytes handed out so far (call once, at the end). */
+  /**
+   * SHA-256 of the bytes handed out so far (call once, at the end), or null if this stream was made
+   * not to hash.
+   */
   byte[] digest() {
+    if (digest == null) {
+      return null;
+    }
     hashUpTo(currentPos);
     return digest.digest();
   }
 
   private void hashUpTo(int pos) {
-    if (current != null && pos > hashedPos) {
+    if (digest != null && current != null && pos > hashedPos) {
       digest.update(current.buf(), hashedPos, pos - hashedPos);
       hashedPos = pos;
     }

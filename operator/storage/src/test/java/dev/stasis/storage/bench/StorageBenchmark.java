@@ -32,11 +32,13 @@ import java.util.regex.Pattern;
  * Every tool runs as a child process under {@code /usr/bin/time -v}, which reports its peak RSS
  * (for a shell pipeline: the largest of its processes). Each measurement is repeated {@code --runs}
  * times, the tools taking turns, and the median is reported. Before each run the program waits (up
- * to {@code --max-wait} seconds) for the 1-minute load average to drop below {@code --max-load},
- * and prints the load it started at. Run it with {@code operator/storage/bench/storage.sh}.
+ * to {@code --max-wait} seconds) until the machine has been idle (all CPUs together at most {@code
+ * --max-busy} percent busy) for two seconds in a row. It prints, for each run, the share of CPU
+ * time the hypervisor took away (steal), which no waiting can prevent. Run it with {@code
+ * operator/storage/bench/storage.sh}.
  */
 public final class StorageBenchmark {
-  record Sample(double seconds, long rssKiB, double load) {}
+  record Sample(double seconds, long rssKiB, double stealPercent) {}
 
   /**
    * The Stasis command-line JVM, as a launcher would start it for one transfer: a fixed small heap
@@ -62,10 +64,10 @@ public final class StorageBenchmark {
     boolean serve = false;
     boolean tls = true;
     boolean cds = true;
-    int runs = 3;
-    int rssRuns = 2;
-    double maxLoad = 1.0;
-    int maxWait = 300;
+    int runs = 5;
+    int rssRuns = 1;
+    double maxBusy = 10;
+    int maxWait = 120;
     String jvm = STASIS_JVM;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -74,7 +76,7 @@ public final class StorageBenchmark {
         case "--work" -> work = Path.of(args[++i]);
         case "--runs" -> runs = Integer.parseInt(args[++i]);
         case "--rss-runs" -> rssRuns = Integer.parseInt(args[++i]);
-        case "--max-load" -> maxLoad = Double.parseDouble(args[++i]);
+        case "--max-busy" -> maxBusy = Double.parseDouble(args[++i]);
         case "--max-wait" -> maxWait = Integer.parseInt(args[++i]);
         case "--stasis-jvm" -> jvm = args[++i];
         case "--http" -> tls = false;
@@ -172,14 +174,14 @@ public final class StorageBenchmark {
         for (Map.Entry<String, String> e : up.entrySet()) {
           String c = String.format(Locale.ROOT, e.getValue(), archive, size);
           cache(archive);
-          add(results, "up " + e.getKey(), run(e.getKey(), env, work, c, maxLoad, maxWait));
+          add(results, "up " + e.getKey(), run(e.getKey(), env, work, c, maxBusy, maxWait));
         }
         for (Map.Entry<String, String> e : down.entrySet()) {
           String c = String.format(Locale.ROOT, e.getValue(), sha, out);
           cache(
               blobs.resolve(
                   e.getKey().startsWith("stasis") ? "bench/stasis.tar.zst" : "bench/pipe.tar.zst"));
-          add(results, "down " + e.getKey(), run(e.getKey(), env, work, c, maxLoad, maxWait));
+          add(results, "down " + e.getKey(), run(e.getKey(), env, work, c, maxBusy, maxWait));
           if (e.getKey().startsWith("stasis") && !sha.equals(sha256sum(out))) {
             throw new IllegalStateException("Stasis restored a different archive");
           }
@@ -202,7 +204,7 @@ public final class StorageBenchmark {
                   env,
                   work,
                   stasis + " cp --quiet " + big + " s3://bench/big.tar.zst",
-                  maxLoad,
+                  maxBusy,
                   maxWait));
           cache(blobs.resolve("bench/big.tar.zst"));
           add(
@@ -213,7 +215,7 @@ public final class StorageBenchmark {
                   env,
                   work,
                   stasis + " cp --quiet s3://bench/big.tar.zst " + out,
-                  maxLoad,
+                  maxBusy,
                   maxWait));
           Files.deleteIfExists(out);
         }
@@ -289,10 +291,11 @@ public final class StorageBenchmark {
       Sample lo = s.get(s.size() / 2 - 1);
       long[] rss = l.stream().mapToLong(Sample::rssKiB).sorted().toArray();
       long rssMed = (rss[rss.length / 2 - 1] + rss[rss.length / 2]) / 2;
-      return new Sample((lo.seconds() + m.seconds()) / 2, rssMed, (lo.load() + m.load()) / 2);
+      return new Sample(
+          (lo.seconds() + m.seconds()) / 2, rssMed, (lo.stealPercent() + m.stealPercent()) / 2);
     }
     long[] rss = l.stream().mapToLong(Sample::rssKiB).sorted().toArray();
-    return new Sample(m.seconds(), rss[rss.length / 2], m.load());
+    return new Sample(m.seconds(), rss[rss.length / 2], m.stealPercent());
   }
 
   /**
@@ -454,19 +457,41 @@ public final class StorageBenchmark {
     return -1;
   }
 
-  static double load() throws IOException {
-    return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+  /** CPU time counters of all CPUs together, in clock ticks: {busy, idle, steal}. */
+  static long[] cpuTicks() throws IOException {
+    String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    // cpu user nice system idle iowait irq softirq steal ...
+    long busy = 0;
+    for (int i : new int[] {1, 2, 3, 6, 7}) {
+      busy += Long.parseLong(f[i]);
+    }
+    return new long[] {busy, Long.parseLong(f[4]) + Long.parseLong(f[5]), Long.parseLong(f[8])};
   }
 
-  /** Waits up to {@code maxWait} seconds for the 1-minute load average to drop below max. */
-  static double waitForLoad(double max, int maxWait) throws Exception {
+  /**
+   * Waits up to {@code maxWait} seconds until the machine has been idle for two one-second samples
+   * in a row (busy at most {@code maxBusyPercent} of all CPUs): the previous run's processes gone,
+   * the server's collector done. Returns how busy the last second was.
+   */
+  static double waitForIdle(double maxBusyPercent, int maxWait) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxWait);
-    double l = load();
-    while (l >= max && System.nanoTime() < deadline) {
-      Thread.sleep(5_000);
-      l = load();
+    int quiet = 0;
+    double busy = 100;
+    long[] prev = cpuTicks();
+    while (quiet < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(1_000);
+      long[] now = cpuTicks();
+      long b = now[0] - prev[0];
+      long all = b + now[1] - prev[1] + now[2] - prev[2];
+      busy = all == 0 ? 0 : 100.0 * b / all;
+      quiet = busy <= maxBusyPercent ? quiet + 1 : 0;
+      prev = now;
     }
-    return l;
+    if (quiet < 2) {
+      System.out.printf(
+          Locale.ROOT, "  (still %.0f%% busy after %d s, running anyway)%n", busy, maxWait);
+    }
+    return busy;
   }
 
   static void generate(Path file, long size) throws IOException {
@@ -489,9 +514,9 @@ public final class StorageBenchmark {
   static final Pattern RSS = Pattern.compile("Maximum resident set size \\(kbytes\\): (\\d+)");
 
   static Sample run(
-      String name, Map<String, String> env, Path dir, String command, double maxLoad, int maxWait)
+      String name, Map<String, String> env, Path dir, String command, double maxBusy, int maxWait)
       throws Exception {
-    double load = maxLoad > 0 ? waitForLoad(maxLoad, maxWait) : load();
+    double busy = maxBusy > 0 ? waitForIdle(maxBusy, maxWait) : -1;
     Path timeOut = Files.createTempFile(dir, "time", ".txt");
     List<String> cmd =
         new ArrayList<>(
@@ -507,6 +532,7 @@ public final class StorageBenchmark {
                 command));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
     pb.environment().putAll(env);
+    long[] ticks0 = cpuTicks();
     long t0 = System.nanoTime();
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -514,18 +540,23 @@ public final class StorageBenchmark {
       throw new IllegalStateException(name + " failed (" + p.exitValue() + "): " + out);
     }
     double secs = (System.nanoTime() - t0) / 1e9;
+    long[] ticks1 = cpuTicks();
+    long steal = ticks1[2] - ticks0[2];
+    long total = steal + ticks1[0] - ticks0[0] + ticks1[1] - ticks0[1];
+    double stealPercent = total == 0 ? 0 : 100.0 * steal / total;
     String t = Files.readString(timeOut);
     Files.delete(timeOut);
     Matcher m = RSS.matcher(t);
     long rss = m.find() ? Long.parseLong(m.group(1)) : -1;
     System.out.printf(
         Locale.ROOT,
-        "  %-40s %8.2f s %8.1f MiB   (load before: %.2f)%n",
+        "  %-40s %8.2f s %8.1f MiB   steal %4.1f%%   (busy before: %.0f%%)%n",
         name,
         secs,
         rss / 1024.0,
-        load);
-    return new Sample(secs, rss, load);
+        stealPercent,
+        busy);
+    return new Sample(secs, rss, stealPercent);
   }
 
   /**
