@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Storage benchmark: Stasis cp against aws s3 cp and zstd | aws s3 cp, on S3Proxy over loopback.
 # Usage: operator/storage/bench/storage.sh [--size 1GiB] [--rss-size 4GiB] [--work DIR] [--runs 5]
-#          [--rss-runs 1] [--http] [--max-busy 10] [--max-wait 120] [--no-cds] [--stasis-jvm OPTS]
+#          [--rss-runs 1] [--http] [--max-busy 10] [--max-wait 120] [--max-steal 5] [--no-cds]
+#          [--stasis-jvm OPTS]
 # Needs: java 17, awscli, zstd, time (Debian packages). Not part of `./mvnw verify`.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."

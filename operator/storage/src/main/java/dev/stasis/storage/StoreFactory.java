@@ -182,8 +182,9 @@ public final class StoreFactory {
         if (settings.context == null) {
           throw new IllegalArgumentException(
               uri
-                  + ": stasis:// URIs name a replicated CheckpointStorage; they can only be"
-                  + " opened where the CheckpointStorages are known (the agent, the operator)");
+                  + ": stasis:// URIs name a replicated CheckpointStorage; give its definition"
+                  + " and its members' with --storages FILE (kubectl get checkpointstorages -o"
+                  + " yaml)");
         }
         CheckpointStorageSpec spec = settings.context.storage(uri.authority());
         if (spec == null || spec.getReplicated() == null) {

@@ -133,6 +133,126 @@ class CliInteropTest {
     }
   }
 
+  /** A replicated store of two S3 buckets and a directory, as kubectl prints them. */
+  String storagesYaml(String bucketA, String bucketB, Path dir, boolean withSecret) {
+    Map<String, String> env = server.awsEnvironment();
+    java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+    String s3 =
+        """
+          - apiVersion: stasis.dev/v1alpha1
+            kind: CheckpointStorage
+            metadata: {name: %s}
+            spec:
+              s3:
+                bucket: %s
+                endpoint: %s
+                region: us-east-1
+                forcePathStyle: true
+                credentialsSecret: {name: s3-creds}
+        """;
+    String yaml =
+        "apiVersion: v1\nkind: List\nitems:\n"
+            + String.format(s3, "s3-a", bucketA, env.get("AWS_ENDPOINT_URL"))
+            + String.format(s3, "s3-b", bucketB, env.get("AWS_ENDPOINT_URL"))
+            + String.format(
+                """
+                  - apiVersion: stasis.dev/v1alpha1
+                    kind: CheckpointStorage
+                    metadata: {name: local}
+                    spec:
+                      filesystem: {path: %s}
+                  - apiVersion: stasis.dev/v1alpha1
+                    kind: CheckpointStorage
+                    metadata: {name: global}
+                    spec:
+                      replicated: {members: [s3-a, s3-b, local], writeQuorum: 2}
+                """,
+                dir);
+    if (withSecret) {
+      yaml +=
+          String.format(
+              """
+                - apiVersion: v1
+                  kind: Secret
+                  metadata: {name: s3-creds}
+                  data:
+                    AWS_ACCESS_KEY_ID: %s
+                    AWS_SECRET_ACCESS_KEY: %s
+              """,
+              b64.encodeToString(env.get("AWS_ACCESS_KEY_ID").getBytes(StandardCharsets.UTF_8)),
+              b64.encodeToString(
+                  env.get("AWS_SECRET_ACCESS_KEY").getBytes(StandardCharsets.UTF_8)));
+    }
+    return yaml;
+  }
+
+  @Test
+  void stasisUrisOpenWithAStoragesFile() throws Exception {
+    String bucketB = S3Fixture.newBucket(server);
+    Path local = Files.createDirectories(tmp.resolve("local"));
+    Path storages = tmp.resolve("storages.yaml");
+    Files.writeString(storages, storagesYaml(bucket, bucketB, local, true));
+    byte[] archive = S3Fixture.archive(9 * 1024 * 1024, 77);
+    Path src = tmp.resolve("archive.tar");
+    Files.write(src, archive);
+    String sha = Hashes.sha256Hex(archive);
+
+    Run up =
+        cli(
+            "cp",
+            src.toString(),
+            "stasis://global/repl/archive.tar.zst",
+            "--storages",
+            "" + storages);
+    assertThat(up.code()).as(up.err()).isZero();
+    assertThat(up.out()).contains("stasis://global/repl/archive.tar.zst").contains(sha);
+    for (String b : new String[] {bucket, bucketB}) {
+      try (var store = S3Fixture.store(server, b)) {
+        assertThat(store.stat("repl/archive.tar.zst")).as("copy in %s", b).isPresent();
+      }
+    }
+    assertThat(local.resolve("repl/archive.tar.zst")).isRegularFile();
+
+    Path back = tmp.resolve("back.tar");
+    Run down =
+        cli(
+            "cp",
+            "stasis://global/repl/archive.tar.zst",
+            back.toString(),
+            "--sha256",
+            sha,
+            "--storages",
+            storages.toString());
+    assertThat(down.code()).as(down.err()).isZero();
+    assertThat(Files.readAllBytes(back)).isEqualTo(archive);
+    Run ls = cli("ls", "stasis://global/repl", "--storages", storages.toString());
+    assertThat(ls.code()).as(ls.err()).isZero();
+    assertThat(ls.out()).contains("archive.tar.zst");
+
+    Run noFile = cli("ls", "stasis://global/repl");
+    assertThat(noFile.code()).isEqualTo(1);
+    assertThat(noFile.err().strip()).doesNotContain("\n").contains("--storages FILE");
+
+    Path noSecret = tmp.resolve("no-secret.yaml");
+    Files.writeString(noSecret, storagesYaml(bucket, bucketB, local, false));
+    Run missing = cli("ls", "stasis://global/repl", "--storages", noSecret.toString());
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.err().strip())
+        .doesNotContain("\n")
+        .contains("Secret s3-creds is not in --storages " + noSecret);
+
+    Path other = tmp.resolve("other.yaml");
+    Files.writeString(
+        other,
+        storagesYaml(bucket, bucketB, local, true)
+            + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n");
+    Run wrongKind = cli("ls", "stasis://global/repl", "--storages", other.toString());
+    assertThat(wrongKind.code()).isEqualTo(1);
+    assertThat(wrongKind.err())
+        .contains("ConfigMap settings (document 2): only CheckpointStorage and Secret objects")
+        .doesNotContain(server.awsEnvironment().get("AWS_SECRET_ACCESS_KEY"));
+  }
+
   @Test
   void helpOnEveryCommand() {
     for (String c : new String[] {"cp", "ls", "verify", "rm"}) {

@@ -6,6 +6,8 @@ import dev.stasis.storage.StorageUri;
 import dev.stasis.storage.StoreFactory;
 import dev.stasis.storage.TransferOptions;
 import dev.stasis.storage.s3.S3Settings;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -38,6 +40,14 @@ public final class StoreOptions {
       paramLabel = "PROJECT",
       description = "Google Cloud project (default: the credentials').")
   String gcsProject;
+
+  @Option(
+      names = "--storages",
+      paramLabel = "FILE",
+      description =
+          "CheckpointStorages and the Secrets they name, in YAML (kubectl get"
+              + " checkpointstorages,secret/NAME -o yaml): opens stasis://NAME/... here.")
+  Path storages;
 
   @Option(
       names = "--part-size",
@@ -129,8 +139,13 @@ public final class StoreOptions {
     return u;
   }
 
-  StorageLocation open(StorageUri uri) {
+  StorageLocation open(StorageUri uri) throws IOException {
     StorageCli.awaitCryptoSetup();
-    return StoreFactory.open(uri, uriSettings());
+    StoreFactory.UriSettings u = uriSettings();
+    if (storages != null) {
+      u.context =
+          StoragesFile.load(storages, new S3Settings().maxConnections(u.s3.maxConnections()));
+    }
+    return StoreFactory.open(uri, u);
   }
 }
