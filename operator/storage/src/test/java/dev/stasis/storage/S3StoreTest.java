@@ -40,6 +40,35 @@ class S3StoreTest {
   }
 
   @Test
+  void anUntrustedServerCertificateFailsWithoutRetriesAndSaysWhy(@TempDir Path dir)
+      throws Exception {
+    dev.stasis.testsupport.kubelet.TestTls cert =
+        dev.stasis.testsupport.kubelet.TestTls.generate("untrusted-s3");
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    ks.setKeyEntry(
+        "server",
+        cert.privateKey(),
+        "pw".toCharArray(),
+        new java.security.cert.X509Certificate[] {cert.certificate(), cert.caCertificate()});
+    Path p12 = dir.resolve("server.p12");
+    try (var out = Files.newOutputStream(p12)) {
+      ks.store(out, "pw".toCharArray());
+    }
+    try (S3Server tls = S3Server.startFilesystem(dir.resolve("blobs"), p12, "pw")) {
+      tls.createBucket("b");
+      assertThat(tls.endpoint().getScheme()).isEqualTo("https");
+      try (S3ObjectStore store = S3Fixture.store(tls, "b")) {
+        assertThatThrownBy(() -> store.list("x/"))
+            .isInstanceOf(StorageException.class)
+            .hasMessageContaining("LIST s3://b/x failed")
+            .hasMessageContaining("TLS certificate is not trusted here")
+            .satisfies(e -> assertThat(((StorageException) e).isRetryable()).isFalse());
+      }
+    }
+  }
+
+  @Test
   void multipartUploadReadsBackVerified() throws Exception {
     String bucket = S3Fixture.newBucket(server);
     byte[] archive = S3Fixture.archive(14 * 1024 * 1024, 1);

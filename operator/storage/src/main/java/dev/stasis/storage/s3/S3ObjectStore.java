@@ -133,7 +133,25 @@ public final class S3ObjectStore implements ObjectStore {
     } else {
       detail = e.getMessage();
     }
+    if (tlsRejected(e)) {
+      // The same certificate will be rejected on every attempt.
+      retryable = false;
+      detail +=
+          " (the server's TLS certificate is not trusted here: add its CA to the JVM's trust"
+              + " store, javax.net.ssl.trustStore)";
+    }
     return new StorageException(what + " " + uri(key) + " failed: " + detail, retryable, e);
+  }
+
+  private static boolean tlsRejected(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLHandshakeException
+          || t instanceof javax.net.ssl.SSLPeerUnverifiedException
+          || t instanceof java.security.cert.CertificateException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean retryable(IOException e) {
