@@ -46,7 +46,8 @@ public record AgentJob(
       long storedBytes,
       String sha256,
       String objectUri,
-      String compression) {}
+      String compression)
+      implements dev.stasis.controller.util.StoredArchive {}
 
   /** An image a restore pushed. */
   public record PushedImage(String container, String reference, String digest) {}

@@ -4,7 +4,6 @@ import dev.stasis.api.v1alpha1.Checkpoint;
 import dev.stasis.api.v1alpha1.CheckpointPhase;
 import dev.stasis.api.v1alpha1.CheckpointStatus;
 import dev.stasis.api.v1alpha1.CheckpointStorage;
-import dev.stasis.api.v1alpha1.ContainerCheckpointStatus;
 import dev.stasis.controller.Services;
 import dev.stasis.controller.status.Reasons;
 import dev.stasis.controller.storage.CatalogException;
@@ -16,7 +15,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,20 +74,7 @@ final class CheckpointImport {
     }
     StoredCheckpoint sc = stored.get();
     recordPodLabels(checkpoint, sc);
-    List<ContainerCheckpointStatus> containers = new ArrayList<>();
-    long archive = 0;
-    for (StoredCheckpoint.StoredContainer c : sc.containers()) {
-      containers.add(
-          CheckpointStatuses.container(
-              c.name(),
-              c.image(),
-              c.objectUri(),
-              c.compression(),
-              c.archiveBytes(),
-              c.storedBytes(),
-              c.sha256()));
-      archive += c.archiveBytes();
-    }
+    long archive = CheckpointStatuses.archiveBytes(sc.containers());
     String created =
         sc.createdAt() == null
             ? factory.timestamp()
@@ -99,7 +84,7 @@ final class CheckpointImport {
     status.setStorage(storageName == null ? path : storageName);
     status.setStorageReason("imported from storage " + (storageName == null ? path : storageName));
     status.setPath(sc.uri());
-    status.setContainers(containers);
+    status.setContainers(CheckpointStatuses.containers(sc.containers()));
     status.setSize(sc.storedBytes());
     status.setDisplaySize(ByteSizes.display(sc.storedBytes()));
     status.setProgress(CheckpointStatuses.progress(archive, archive));

@@ -3,7 +3,6 @@ package dev.stasis.controller.checkpoint;
 import dev.stasis.api.v1alpha1.Checkpoint;
 import dev.stasis.api.v1alpha1.CheckpointPhase;
 import dev.stasis.api.v1alpha1.CheckpointStatus;
-import dev.stasis.api.v1alpha1.ContainerCheckpointStatus;
 import dev.stasis.controller.Services;
 import dev.stasis.controller.agent.AgentEndpoint;
 import dev.stasis.controller.agent.AgentJob;
@@ -12,8 +11,6 @@ import dev.stasis.controller.agent.JobNotFoundException;
 import dev.stasis.controller.status.Reasons;
 import dev.stasis.controller.util.ByteSizes;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Follows a started job: asks the node's agent for it (GetJob) and publishes its phase and
@@ -105,21 +102,8 @@ final class CheckpointProgress {
   private CheckpointStatus completed(Checkpoint checkpoint, CheckpointStatus status, AgentJob job) {
     var factory = services.status();
     Long generation = checkpoint.getMetadata().getGeneration();
-    List<ContainerCheckpointStatus> containers = new ArrayList<>();
-    long archive = 0;
-    for (AgentJob.ContainerResult c : job.containers()) {
-      containers.add(
-          CheckpointStatuses.container(
-              c.name(),
-              c.image(),
-              c.objectUri(),
-              c.compression(),
-              c.archiveBytes(),
-              c.storedBytes(),
-              c.sha256()));
-      archive += c.archiveBytes();
-    }
-    status.setContainers(containers);
+    status.setContainers(CheckpointStatuses.containers(job.containers()));
+    long archive = CheckpointStatuses.archiveBytes(job.containers());
     if (job.checkpointUri() != null && !job.checkpointUri().isBlank()) {
       status.setPath(job.checkpointUri());
     }

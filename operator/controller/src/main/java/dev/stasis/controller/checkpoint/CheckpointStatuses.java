@@ -7,7 +7,10 @@ import dev.stasis.api.v1alpha1.ContainerCheckpointStatus;
 import dev.stasis.api.v1alpha1.Progress;
 import dev.stasis.controller.status.Reasons;
 import dev.stasis.controller.status.StatusFactory;
+import dev.stasis.controller.util.StoredArchive;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Status transitions shared by the Checkpoint steps. */
 final class CheckpointStatuses {
@@ -50,29 +53,32 @@ final class CheckpointStatuses {
         .sum();
   }
 
-  static ContainerCheckpointStatus container(
-      String name,
-      String image,
-      String object,
-      String compression,
-      long archiveBytes,
-      long storedBytes,
-      String sha256) {
-    ContainerCheckpointStatus c = new ContainerCheckpointStatus();
-    c.setName(name);
-    c.setImage(image);
-    c.setObject(object);
-    if (compression != null && !compression.isBlank()) {
-      try {
-        c.setCompression(dev.stasis.api.v1alpha1.Compression.fromValue(compression));
-      } catch (IllegalArgumentException e) {
-        // An agent newer than this operator: leave it out rather than fail.
+  /** The status's list of containers, one per stored archive. */
+  static List<ContainerCheckpointStatus> containers(List<? extends StoredArchive> archives) {
+    List<ContainerCheckpointStatus> out = new ArrayList<>();
+    for (StoredArchive a : archives) {
+      ContainerCheckpointStatus c = new ContainerCheckpointStatus();
+      c.setName(a.name());
+      c.setImage(a.image());
+      c.setObject(a.objectUri());
+      if (a.compression() != null && !a.compression().isBlank()) {
+        try {
+          c.setCompression(dev.stasis.api.v1alpha1.Compression.fromValue(a.compression()));
+        } catch (IllegalArgumentException e) {
+          // An agent newer than this operator: leave it out rather than fail.
+        }
       }
+      c.setArchiveBytes(a.archiveBytes());
+      c.setStoredBytes(a.storedBytes());
+      c.setSha256(a.sha256());
+      out.add(c);
     }
-    c.setArchiveBytes(archiveBytes);
-    c.setStoredBytes(storedBytes);
-    c.setSha256(sha256);
-    return c;
+    return out;
+  }
+
+  /** Bytes of all the archives, uncompressed. */
+  static long archiveBytes(List<? extends StoredArchive> archives) {
+    return archives.stream().mapToLong(StoredArchive::archiveBytes).sum();
   }
 
   static Progress progress(long done, long total) {

@@ -44,5 +44,6 @@ public record StoredCheckpoint(
       String compression,
       long archiveBytes,
       long storedBytes,
-      String sha256) {}
+      String sha256)
+      implements dev.stasis.controller.util.StoredArchive {}
 }
