@@ -43,6 +43,14 @@ public final class StoreFactory {
   public static Context context(
       Function<SecretRef, Map<String, String>> secrets,
       Function<String, CheckpointStorageSpec> storages) {
+    return context(secrets, storages, new S3Settings());
+  }
+
+  /** A context from plain maps, with settings for every S3 store it opens. */
+  public static Context context(
+      Function<SecretRef, Map<String, String>> secrets,
+      Function<String, CheckpointStorageSpec> storages,
+      S3Settings s3Defaults) {
     return new Context() {
       @Override
       public Map<String, String> secret(SecretRef ref) {
@@ -53,6 +61,11 @@ public final class StoreFactory {
       @Override
       public CheckpointStorageSpec storage(String name) {
         return storages == null ? null : storages.apply(name);
+      }
+
+      @Override
+      public S3Settings s3Defaults() {
+        return s3Defaults;
       }
     };
   }

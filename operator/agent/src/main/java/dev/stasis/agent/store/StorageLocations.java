@@ -116,23 +116,7 @@ public final class StorageLocations {
       register(secrets, ms, m);
       members.put(m.getName(), ms);
     }
-    S3Settings tuning = tuned(new S3Settings());
-    return new StoreFactory.Context() {
-      @Override
-      public Map<String, String> secret(SecretRef ref) {
-        return secrets.getOrDefault(ref, Map.of());
-      }
-
-      @Override
-      public CheckpointStorageSpec storage(String name) {
-        return members.get(name);
-      }
-
-      @Override
-      public S3Settings s3Defaults() {
-        return tuning;
-      }
-    };
+    return StoreFactory.context(secrets::get, members::get, tuned(new S3Settings()));
   }
 
   /**

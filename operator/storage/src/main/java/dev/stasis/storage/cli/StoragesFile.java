@@ -124,32 +124,21 @@ final class StoragesFile {
   }
 
   private StoreFactory.Context context(S3Settings s3Defaults) {
-    return new StoreFactory.Context() {
-      @Override
-      public Map<String, String> secret(SecretRef ref) {
-        Map<String, String> s = secrets.get(ref.getName());
-        if (s == null) {
-          throw new IllegalArgumentException(
-              "Secret "
-                  + ref.getName()
-                  + " is not in --storages "
-                  + file
-                  + " (add it: kubectl get secret "
-                  + ref.getName()
-                  + " -o yaml)");
-        }
-        return s;
-      }
+    return StoreFactory.context(this::secret, storages::get, s3Defaults);
+  }
 
-      @Override
-      public CheckpointStorageSpec storage(String name) {
-        return storages.get(name);
-      }
-
-      @Override
-      public S3Settings s3Defaults() {
-        return s3Defaults;
-      }
-    };
+  private Map<String, String> secret(SecretRef ref) {
+    Map<String, String> s = secrets.get(ref.getName());
+    if (s == null) {
+      throw new IllegalArgumentException(
+          "Secret "
+              + ref.getName()
+              + " is not in --storages "
+              + file
+              + " (add it: kubectl get secret "
+              + ref.getName()
+              + " -o yaml)");
+    }
+    return s;
   }
 }
