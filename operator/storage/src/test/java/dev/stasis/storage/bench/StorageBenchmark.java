@@ -157,38 +157,19 @@ public final class StorageBenchmark {
               + SHA
               + " | grep -q %1$s");
 
-      // Warm-up, not measured: one full round of every command. The server's JVM compiles its hot
-      // paths, and sizes its heap, during the first gigabytes it moves, whoever sends them: with a
-      // 64 MiB warm-up only, the first two measured rounds were up to 50% slower than the rest.
-      System.out.println("warm-up round (not measured)");
+      // Round 0 is a warm-up whose figures are dropped: the server's JVM compiles its hot paths,
+      // and sizes its heap, during the first gigabytes it moves, whoever sends them. With a 64 MiB
+      // warm-up only, the first two measured rounds were up to 50% slower than the rest.
       Path out = work.resolve("out.tar");
-      for (Map.Entry<String, String> e : up.entrySet()) {
-        run(
-            "warm-up: " + e.getKey(),
-            env,
-            work,
-            String.format(Locale.ROOT, e.getValue(), archive, size),
-            maxBusy,
-            maxWait);
-      }
-      for (Map.Entry<String, String> e : down.entrySet()) {
-        run(
-            "warm-up: " + e.getKey(),
-            env,
-            work,
-            String.format(Locale.ROOT, e.getValue(), sha, out),
-            maxBusy,
-            maxWait);
-        Files.deleteIfExists(out);
-      }
-
       Map<String, List<Sample>> results = new LinkedHashMap<>();
-      for (int r = 0; r < runs; r++) {
-        System.out.printf("run %d of %d%n", r + 1, runs);
+      for (int r = 0; r <= runs; r++) {
+        boolean warmUp = r == 0;
+        System.out.println(warmUp ? "warm-up round (not measured)" : "run " + r + " of " + runs);
+        Map<String, List<Sample>> into = warmUp ? new LinkedHashMap<>() : results;
         for (Map.Entry<String, String> e : up.entrySet()) {
           String c = String.format(Locale.ROOT, e.getValue(), archive, size);
           add(
-              results,
+              into,
               "up " + e.getKey(),
               measure(e.getKey(), env, work, c, maxBusy, maxWait, maxSteal, () -> cache(archive)));
         }
@@ -198,7 +179,7 @@ public final class StorageBenchmark {
               blobs.resolve(
                   e.getKey().startsWith("stasis") ? "bench/stasis.tar.zst" : "bench/pipe.tar.zst");
           add(
-              results,
+              into,
               "down " + e.getKey(),
               measure(e.getKey(), env, work, c, maxBusy, maxWait, maxSteal, () -> cache(stored)));
           if (e.getKey().startsWith("stasis") && !sha.equals(sha256sum(out))) {
