@@ -130,10 +130,12 @@ class JibImagesTest {
   }
 
   /**
-   * {@code ./mvnw jib:build} for both modules in one reactor ({@code -am}: the stasis modules they
-   * depend on come from this checkout's target directories). Jib refuses Maven's offline mode (it
-   * must reach a registry), so instead of {@code -o} a settings file blocks every remote
-   * repository: the build can only use what the outer build put into the local repository.
+   * {@code ./mvnw package jib:build} for both modules in one reactor ({@code -am}: the stasis
+   * modules they depend on are packaged from this checkout, never taken from the local repository,
+   * so the test passes on a machine where no {@code dev.stasis} artifact was ever installed). Jib
+   * refuses Maven's offline mode (it must reach a registry), so instead of {@code -o} a settings
+   * file blocks every remote repository: the build can only use what the outer build put into the
+   * local repository.
    */
   private Exec.Result jibBuild() throws IOException, InterruptedException {
     Path settings = work.resolve("maven-settings.xml");
@@ -163,6 +165,11 @@ class JibImagesTest {
                 "-pl",
                 "operator/agent,operator/controller",
                 "-am",
+                // Without a lifecycle phase the reactor cannot hand its modules' own artifacts to
+                // each other (stasis-storage would look for stasis-api in the local repository,
+                // where a fresh machine has none): package them, tests already ran outside.
+                "package",
+                "-DskipTests",
                 "jib:build",
                 "-Djib.from.image=" + base.reference(),
                 "-Dstasis.image.registry=" + registry.hostPort(),

@@ -12,8 +12,14 @@ import dev.stasis.testsupport.kube.StasisApiServer;
 import dev.stasis.testsupport.kube.TokenReviews;
 import dev.stasis.testsupport.kubelet.KubeletSimulator;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -63,18 +69,25 @@ final class InJvmCluster implements AutoCloseable {
   final String name;
   final Path dir;
   final Backends backends;
-  final TokenReviews tokens = new TokenReviews();
+
+  /** The in-JVM API server and its token reviews; null on a real API server. */
+  final TokenReviews tokens;
+
   final StasisApiServer api;
+
+  /** The real API server, or null in the JVM. */
+  private final RealApiServer realApi;
+
   final KubernetesClient client;
   final Kubectl kubectl;
   final FakeKubelets kubelets;
   final ClusterCa ca = new ClusterCa();
   final int agentPort;
   final Map<String, NodeAgent> agents = new LinkedHashMap<>();
-  private final String operatorToken = "operator-projected-token-" + UUID.randomUUID();
+  private String operatorToken;
 
   /** The operator's ordinary service-account token: valid for the API server, not for agents. */
-  final String operatorApiToken = "operator-api-token-" + UUID.randomUUID();
+  String operatorApiToken;
 
   /** The CA the agents' certificates chain to, as mounted into the operator. */
   final Path agentCaFile;
@@ -82,22 +95,64 @@ final class InJvmCluster implements AutoCloseable {
   private final ClusterCa.Issued agentTls;
   private Main.Running operator;
 
+  /** An installation on the in-JVM API server ({@link StasisApiServer}). */
   InJvmCluster(String name, Path dir) {
+    this(name, dir, null);
+  }
+
+  /**
+   * An installation on a real API server (whose CRDs the caller installed), or, with {@code
+   * realApi} null, on the in-JVM one. On a real server the operator's tokens come from the
+   * TokenRequest API and are reviewed by the server itself.
+   */
+  InJvmCluster(String name, Path dir, RealApiServer realApi) {
     this.name = name;
     this.dir = dir;
     this.backends = Backends.shared();
-    // The operator's projected token (audience stasis-agent, what the chart mounts and the agents
-    // ask for) and its ordinary service-account token (the API server's audience).
-    tokens.bind(operatorToken, OPERATOR_USER, AGENT_AUDIENCE);
-    tokens.bind(operatorApiToken, OPERATOR_USER, TokenReviews.API_SERVER_AUDIENCE);
-    api = new StasisApiServer(repoRoot().resolve("crds"), tokens);
-    client = api.client();
+    this.realApi = realApi;
+    if (realApi == null) {
+      // The operator's projected token (audience stasis-agent, what the chart mounts and the
+      // agents ask for) and its ordinary service-account token (the API server's audience).
+      tokens = new TokenReviews();
+      operatorToken = "operator-projected-token-" + UUID.randomUUID();
+      operatorApiToken = "operator-api-token-" + UUID.randomUUID();
+      tokens.bind(operatorToken, OPERATOR_USER, AGENT_AUDIENCE);
+      tokens.bind(operatorApiToken, OPERATOR_USER, TokenReviews.API_SERVER_AUDIENCE);
+      api = new StasisApiServer(repoRoot().resolve("crds"), tokens);
+    } else {
+      tokens = null;
+      api = null;
+    }
+    client = newClient();
     kubectl = new Kubectl(client, repoRoot().resolve("crds"));
-    kubelets = new FakeKubelets(api.client());
+    kubelets = new FakeKubelets(newClient());
     agentTls = ca.issue(dir.resolve("agent-tls"), AGENT_SERVER_NAME);
     agentCaFile = ca.writeCertificate(dir.resolve("agent-ca").resolve("ca.crt"));
     agentPort = LoopbackForward.freePort("127.0.0.1");
     namespace(SYSTEM);
+    if (realApi != null) {
+      operatorToken = realApi.serviceAccountToken(SYSTEM, "stasis-operator", AGENT_AUDIENCE);
+      operatorApiToken = realApi.serviceAccountToken(SYSTEM, "stasis-operator", null);
+    }
+  }
+
+  /**
+   * A real API server drops the status of a pod created with one (the kubelet reports it): set it
+   * through the status subresource, as the kubelet does. The in-JVM server keeps it as created.
+   */
+  private void onRealApiServerSetStatus(Resource<?> resource, Object status) {
+    if (realApi != null) {
+      resource
+          .subresource("status")
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              Serialization.asJson(Map.of("status", status)));
+    }
+  }
+
+  /** A new client of the cluster's API server. */
+  KubernetesClient newClient() {
+    return realApi == null ? api.client() : realApi.client();
   }
 
   static Path repoRoot() {
@@ -143,25 +198,24 @@ final class InJvmCluster implements AutoCloseable {
       }
       case PLAIN -> {}
     }
-    client
-        .nodes()
-        .resource(
-            ClusterObjects.readyNode(nodeName, providerId, labels)
-                .editStatus()
-                .editFirstCondition()
-                .withReason("KubeletReady")
-                .endCondition()
-                .addNewAddress()
-                .withType("InternalIP")
-                .withAddress(address)
-                .endAddress()
-                .addNewAddress()
-                .withType("Hostname")
-                .withAddress(nodeName)
-                .endAddress()
-                .endStatus()
-                .build())
-        .create();
+    Node node =
+        ClusterObjects.readyNode(nodeName, providerId, labels)
+            .editStatus()
+            .editFirstCondition()
+            .withReason("KubeletReady")
+            .endCondition()
+            .addNewAddress()
+            .withType("InternalIP")
+            .withAddress(address)
+            .endAddress()
+            .addNewAddress()
+            .withType("Hostname")
+            .withAddress(nodeName)
+            .endAddress()
+            .endStatus()
+            .build();
+    client.nodes().resource(node).create();
+    onRealApiServerSetStatus(client.nodes().withName(nodeName), node.getStatus());
     try {
       Path nodeDir = dir.resolve("nodes").resolve(nodeName);
       String kubeletToken = "agent-kubelet-token-" + nodeName;
@@ -182,31 +236,31 @@ final class InJvmCluster implements AutoCloseable {
         env.put("STASIS_REGISTRY_PLAIN_HTTP", "true");
       }
       env.putAll(agentEnv);
-      NodeAgent agent = new NodeAgent(nodeName, address, agentPort, kubelet, env, api.client());
+      NodeAgent agent = new NodeAgent(nodeName, address, agentPort, kubelet, env, newClient());
       agents.put(nodeName, agent);
       kubelets.runtime(nodeName, agent);
-      client
-          .pods()
-          .inNamespace(SYSTEM)
-          .resource(
-              ClusterObjects.agentPod(
-                      SYSTEM,
-                      "stasis-agent-" + hex(nodeName, 5),
-                      nodeName,
-                      "ghcr.io/stasis-dev/agent:e2e",
-                      address)
-                  .editSpec()
-                  .withServiceAccountName("stasis-agent")
-                  .endSpec()
-                  .editStatus()
-                  .withHostIP(address)
-                  .addNewCondition()
-                  .withType("Ready")
-                  .withStatus("True")
-                  .endCondition()
-                  .endStatus()
-                  .build())
-          .create();
+      Pod agentPod =
+          ClusterObjects.agentPod(
+                  SYSTEM,
+                  "stasis-agent-" + hex(nodeName, 5),
+                  nodeName,
+                  "ghcr.io/stasis-dev/agent:e2e",
+                  address)
+              .editSpec()
+              .withServiceAccountName("stasis-agent")
+              .endSpec()
+              .editStatus()
+              .withHostIP(address)
+              .addNewCondition()
+              .withType("Ready")
+              .withStatus("True")
+              .endCondition()
+              .endStatus()
+              .build();
+      client.pods().inNamespace(SYSTEM).resource(agentPod).create();
+      onRealApiServerSetStatus(
+          client.pods().inNamespace(SYSTEM).withName(agentPod.getMetadata().getName()),
+          agentPod.getStatus());
       return agent;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -226,7 +280,7 @@ final class InJvmCluster implements AutoCloseable {
       operator =
           Main.start(
               settings,
-              api.client(),
+              newClient(),
               agentClient,
               new StorageModuleCatalog(),
               "stasis-operator-" + name,
@@ -284,6 +338,8 @@ final class InJvmCluster implements AutoCloseable {
     }
     kubelets.close();
     agents.values().forEach(NodeAgent::close);
-    api.close();
+    if (api != null) {
+      api.close();
+    }
   }
 }

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.stasis.testsupport.crd.CrdValidator;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.MockResponse;
@@ -18,6 +21,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * fabric8's CRUD dispatcher with what a real API server adds and Stasis depends on:
@@ -33,6 +39,8 @@ import java.util.Map;
  *       creates it, as {@code kubectl apply --server-side} does (an existing one is merged: field
  *       ownership is not modelled);
  *   <li>TokenReviews, answered by {@link TokenReviews};
+ *   <li>Bindings, which set a pod's node as the scheduler does;
+ *   <li>a random UID for every object created, as a real API server gives (fabric8 numbers them);
  *   <li>SelfSubjectRulesReviews, answered with what the chart's RBAC grants the operator on Leases
  *       (JOSDK asks before it campaigns for leadership).
  * </ul>
@@ -44,6 +52,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final String GROUP = "stasis.dev";
   private static final String TOKEN_REVIEWS = "/apis/authentication.k8s.io/v1/tokenreviews";
+  private static final Pattern BINDINGS = Pattern.compile("/api/v1/namespaces/([^/]+)/bindings");
   private static final String RULES_REVIEWS =
       "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
 
@@ -58,6 +67,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   private final TokenReviews tokenReviews;
   private final Object writes = new Object();
 
+  /** The UID the create under way was given in place of fabric8's (guarded by writes). */
+  private Map.Entry<String, String> createdUid;
+
   ApiServerDispatcher(CrdValidator validator, TokenReviews tokenReviews) {
     this.validator = validator;
     this.tokenReviews = tokenReviews;
@@ -65,7 +77,46 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
 
   @Override
   public MockResponse handleCreate(RecordedRequest request) {
+    synchronized (writes) {
+      createdUid = null;
+      MockResponse response = create(request);
+      if (createdUid != null && response.code() == 201) {
+        String body = response.getBody().readUtf8();
+        response.setBody(body.replace(createdUid.getKey(), createdUid.getValue()));
+      }
+      createdUid = null;
+      return response;
+    }
+  }
+
+  /**
+   * fabric8 numbers UIDs from zero for the whole JVM; a real API server gives every object a random
+   * one, so that a new object of an old name never looks like the old object. The create stores it
+   * here, and {@link #handleCreate} answers with it.
+   */
+  @Override
+  public void processEvent(
+      String path,
+      AttributeSet pathAttributes,
+      AttributeSet oldAttributes,
+      GenericKubernetesResource resource,
+      String newState) {
+    if (oldAttributes == null && resource != null && newState != null) {
+      String sequential = resource.getMetadata().getUid();
+      String random = UUID.randomUUID().toString();
+      resource.getMetadata().setUid(random);
+      newState = Serialization.asJson(resource);
+      createdUid = Map.entry(sequential, random);
+    }
+    super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+  }
+
+  private MockResponse create(RecordedRequest request) {
     String path = pathOf(request);
+    Matcher binding = BINDINGS.matcher(path);
+    if (binding.matches()) {
+      return bind(request, binding.group(1));
+    }
     if (path.equals(TOKEN_REVIEWS)) {
       return tokenReview(request);
     }
@@ -159,6 +210,50 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   public MockResponse handleDelete(String path) {
     synchronized (writes) {
       return super.handleDelete(path);
+    }
+  }
+
+  /**
+   * A Binding, as the scheduler sets a pod's node: the pod gets {@code spec.nodeName}, once (a
+   * bound pod answers 409, and no write of the pod itself may change its node on a real server).
+   */
+  private MockResponse bind(RecordedRequest request, String namespace) {
+    try {
+      JsonNode body = JSON.readTree(body(request));
+      String pod = body.path("metadata").path("name").asText();
+      String node = body.path("target").path("name").asText();
+      String podPath = "/api/v1/namespaces/" + namespace + "/pods/" + pod;
+      JsonNode stored = stored(podPath);
+      if (stored == null) {
+        return status(404, "NotFound", "pods \"" + pod + "\" not found");
+      }
+      String bound = stored.path("spec").path("nodeName").asText();
+      if (!bound.isEmpty()) {
+        return status(
+            409, "Conflict", "pod " + pod + " is already assigned to node \"" + bound + "\"");
+      }
+      MockResponse patched =
+          super.handlePatch(
+              new RecordedRequest(
+                  "PATCH " + podPath + " HTTP/1.1",
+                  HttpMethod.PATCH,
+                  podPath,
+                  request
+                      .getHeaders()
+                      .newBuilder()
+                      .set("Content-Type", "application/merge-patch+json")
+                      .build(),
+                  new Buffer(JSON.writeValueAsBytes(Map.of("spec", Map.of("nodeName", node))))));
+      if (patched.code() != 200) {
+        return patched;
+      }
+      Map<String, Object> success = statusBody(201, null, null);
+      success.put("status", "Success");
+      success.remove("reason");
+      success.remove("message");
+      return respond(201, success);
+    } catch (IOException e) {
+      return status(400, "BadRequest", "the request body is not JSON: " + e.getMessage());
     }
   }
 

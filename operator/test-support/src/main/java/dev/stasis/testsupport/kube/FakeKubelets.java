@@ -1,5 +1,6 @@
 package dev.stasis.testsupport.kube;
 
+import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Node;
@@ -153,13 +154,23 @@ public final class FakeKubelets implements AutoCloseable {
                 Comparator.comparingLong((Node n) -> load.getOrDefault(name(n), 0L))
                     .thenComparing(FakeKubelets::name))
             .orElseThrow();
+    // As the scheduler binds a pod: a Binding, since an API server refuses a change of nodeName.
     client
-        .pods()
+        .bindings()
         .inNamespace(pod.getMetadata().getNamespace())
-        .withName(pod.getMetadata().getName())
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            Serialization.asJson(Map.of("spec", Map.of("nodeName", name(chosen)))));
+        .resource(
+            new BindingBuilder()
+                .withNewMetadata()
+                .withName(pod.getMetadata().getName())
+                .withNamespace(pod.getMetadata().getNamespace())
+                .endMetadata()
+                .withNewTarget()
+                .withApiVersion("v1")
+                .withKind("Node")
+                .withName(name(chosen))
+                .endTarget()
+                .build())
+        .create();
   }
 
   private void start(Pod pod, String nodeName) {
