@@ -13,7 +13,6 @@ import dev.stasis.agent.server.AgentService;
 import dev.stasis.agent.server.MetricsServer;
 import dev.stasis.agent.store.CheckpointStore;
 import dev.stasis.agent.store.Throttle;
-import dev.stasis.agent.v1.JobKind;
 import dev.stasis.agent.v1.StorageConfig;
 import io.grpc.Grpc;
 import io.grpc.Server;
@@ -110,12 +109,7 @@ public final class Agent implements AutoCloseable {
     }
     CheckpointImagePusher pusher = new CheckpointImagePusher();
     ExecutorService watchExecutor =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "stasis-watch");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newCachedThreadPool(DaemonThreads.named("stasis-watch"));
     AgentService service =
         new AgentService(
             jobs,
@@ -263,10 +257,5 @@ public final class Agent implements AutoCloseable {
       metrics.close();
     }
     watchExecutor.shutdownNow();
-  }
-
-  /** For the restore job kind check. */
-  static boolean isRestore(JobKind k) {
-    return k == JobKind.JOB_KIND_RESTORE;
   }
 }
