@@ -23,7 +23,10 @@ import java.util.function.Consumer;
  * are forgotten after the retention.
  */
 public class JobManager implements AutoCloseable {
-  /** Cleans up after a job the agent lost by restarting. Returns a problem sentence or null. */
+  /**
+   * Cleans up after a job the agent lost by restarting ({@link LeftoverCleaner}). Returns a problem
+   * sentence or null.
+   */
   @FunctionalInterface
   public interface Cleaner {
     String clean(JournalEntry entry, StorageConfig storageWithoutCredentials);
