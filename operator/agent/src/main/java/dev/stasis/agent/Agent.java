@@ -6,15 +6,13 @@ import dev.stasis.agent.image.CheckpointImagePusher;
 import dev.stasis.agent.jobs.CheckpointWork;
 import dev.stasis.agent.jobs.JobManager;
 import dev.stasis.agent.jobs.Journal;
-import dev.stasis.agent.jobs.JournalEntry;
+import dev.stasis.agent.jobs.LeftoverCleaner;
 import dev.stasis.agent.jobs.RestoreWork;
 import dev.stasis.agent.kubelet.KubeletClient;
 import dev.stasis.agent.server.AgentService;
 import dev.stasis.agent.server.MetricsServer;
 import dev.stasis.agent.store.CheckpointStore;
 import dev.stasis.agent.store.Throttle;
-import dev.stasis.agent.v1.JobKind;
-import dev.stasis.agent.v1.StorageConfig;
 import io.grpc.Grpc;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -22,13 +20,9 @@ import io.grpc.TlsServerCredentials;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -95,7 +89,7 @@ public final class Agent implements AutoCloseable {
             config.nodeName(),
             config.maxConcurrentJobs(),
             journal,
-            (entry, storage) -> cleanUp(entry, storage, store, config),
+            new LeftoverCleaner(store, config.keepKubeletArchives()),
             meters,
             clock,
             config.jobRetention());
@@ -110,12 +104,7 @@ public final class Agent implements AutoCloseable {
     }
     CheckpointImagePusher pusher = new CheckpointImagePusher();
     ExecutorService watchExecutor =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "stasis-watch");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newCachedThreadPool(DaemonThreads.named("stasis-watch"));
     AgentService service =
         new AgentService(
             jobs,
@@ -182,35 +171,6 @@ public final class Agent implements AutoCloseable {
     return started;
   }
 
-  /** After a restart: delete what an unfinished job left (partial objects, kubelet archives). */
-  static String cleanUp(
-      JournalEntry entry, StorageConfig storage, CheckpointStore store, AgentConfig config) {
-    List<String> problems = new ArrayList<>();
-    boolean restore = entry.jobJson().contains("JOB_KIND_RESTORE");
-    if (!restore && entry.checkpointUri() != null && !entry.manifestWritten()) {
-      try {
-        store.deleteAll(URI.create(entry.checkpointUri()), storage);
-      } catch (IOException | RuntimeException e) {
-        problems.add(
-            "partial objects under "
-                + entry.checkpointUri()
-                + " could not be deleted ("
-                + e.getMessage()
-                + "); remove them with 'stasis rm'");
-      }
-    }
-    if (entry.kubeletArchives() != null && !config.keepKubeletArchives()) {
-      for (String a : entry.kubeletArchives()) {
-        try {
-          Files.deleteIfExists(Path.of(a));
-        } catch (IOException e) {
-          problems.add("kubelet archive " + a + " could not be deleted");
-        }
-      }
-    }
-    return problems.isEmpty() ? null : String.join("; ", problems);
-  }
-
   public int port() {
     return server.getPort();
   }
@@ -263,10 +223,5 @@ public final class Agent implements AutoCloseable {
       metrics.close();
     }
     watchExecutor.shutdownNow();
-  }
-
-  /** For the restore job kind check. */
-  static boolean isRestore(JobKind k) {
-    return k == JobKind.JOB_KIND_RESTORE;
   }
 }

@@ -4,14 +4,12 @@ import dev.stasis.agent.jobs.CheckpointWork;
 import dev.stasis.agent.jobs.JobContext;
 import dev.stasis.agent.kubelet.KubeletClient;
 import dev.stasis.agent.store.EngineCheckpointStore;
-import dev.stasis.agent.store.StorageLocations;
 import dev.stasis.agent.store.Throttle;
 import dev.stasis.agent.v1.ContainerRef;
 import dev.stasis.agent.v1.ContainerResult;
 import dev.stasis.agent.v1.PushedImage;
 import dev.stasis.agent.v1.StartCheckpointRequest;
 import dev.stasis.api.v1alpha1.Compression;
-import dev.stasis.storage.TransferOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -108,16 +106,9 @@ final class DumpCommand implements Callable<Integer> {
       r.addContainers(ContainerRef.newBuilder().setName(ctr));
     }
     KubeletClient kubelet =
-        new KubeletClient(
-            kubeletHost,
-            kubeletPort,
-            KubeletClient.tlsContext(kubeletCa, insecure, Path.of(AgentConfig.SA_DIR)),
-            KubeletClient.tokenFile(tokenFile),
-            checkpointDir,
-            KubeletClient.GRACE);
-    EngineCheckpointStore store =
-        new EngineCheckpointStore(
-            new StorageLocations(System.getenv()), TransferOptions.defaults());
+        KubeletClient.create(
+            kubeletHost, kubeletPort, kubeletCa, insecure, tokenFile, checkpointDir);
+    EngineCheckpointStore store = EngineCheckpointStore.fromEnvironment();
     String node = System.getenv().getOrDefault("NODE_NAME", "");
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

@@ -3,9 +3,7 @@ package dev.stasis.agent;
 import dev.stasis.agent.image.CheckpointImagePusher;
 import dev.stasis.agent.store.CheckpointStore;
 import dev.stasis.agent.store.EngineCheckpointStore;
-import dev.stasis.agent.store.StorageLocations;
 import dev.stasis.agent.v1.StorageConfig;
-import dev.stasis.storage.TransferOptions;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
@@ -71,9 +69,7 @@ final class ImageCommand implements Callable<Integer> {
             ? Files.readAllBytes(dockerConfig)
             : null;
     CheckpointImagePusher.Credentials creds = CheckpointImagePusher.credentialsFor(auth, registry);
-    EngineCheckpointStore store =
-        new EngineCheckpointStore(
-            new StorageLocations(System.getenv()), TransferOptions.defaults());
+    EngineCheckpointStore store = EngineCheckpointStore.fromEnvironment();
     PrintWriter out = spec.commandLine().getOut();
     Path work = Files.createTempDirectory("stasis-image");
     try (CheckpointStore.Source source =

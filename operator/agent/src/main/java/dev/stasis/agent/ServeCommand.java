@@ -3,11 +3,8 @@ package dev.stasis.agent;
 import dev.stasis.agent.auth.KubernetesTokenReviewer;
 import dev.stasis.agent.kubelet.KubeletClient;
 import dev.stasis.agent.store.EngineCheckpointStore;
-import dev.stasis.agent.store.StorageLocations;
-import dev.stasis.storage.TransferOptions;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
@@ -33,17 +30,14 @@ final class ServeCommand implements Callable<Integer> {
     AgentConfig config = AgentConfig.fromEnv(System.getenv());
     KubernetesClient client = new KubernetesClientBuilder().build();
     KubeletClient kubelet =
-        new KubeletClient(
+        KubeletClient.create(
             config.kubeletHost(),
             config.kubeletPort(),
-            KubeletClient.tlsContext(
-                config.kubeletCa(), config.kubeletInsecure(), Path.of(AgentConfig.SA_DIR)),
-            KubeletClient.tokenFile(config.kubeletTokenFile()),
-            config.checkpointDir(),
-            KubeletClient.GRACE);
-    EngineCheckpointStore store =
-        new EngineCheckpointStore(
-            new StorageLocations(System.getenv()), TransferOptions.defaults());
+            config.kubeletCa(),
+            config.kubeletInsecure(),
+            config.kubeletTokenFile(),
+            config.checkpointDir());
+    EngineCheckpointStore store = EngineCheckpointStore.fromEnvironment();
     Agent agent = Agent.start(config, new KubernetesTokenReviewer(client), kubelet, store, true);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -22,6 +22,7 @@ public class Journal {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path dir;
+  private volatile boolean abandoned;
 
   public Journal(Path dir) throws IOException {
     this.dir = dir;
@@ -32,7 +33,11 @@ public class Journal {
     return dir;
   }
 
+  /** Writes (replaces) the job's entry; nothing once {@link #abandon()}ed. */
   public synchronized void write(String jobId, JournalEntry entry) {
+    if (abandoned) {
+      return;
+    }
     Path target = file(jobId);
     Path tmp = dir.resolve("." + jobId + ".tmp");
     try {
@@ -85,6 +90,14 @@ public class Journal {
     } catch (IOException e) {
       LOG.warn("cannot prune the journal {}: {}", dir, e.toString());
     }
+  }
+
+  /**
+   * Writes no more, as if the agent had crashed: the entries stay as they are (tests of the restart
+   * path).
+   */
+  public void abandon() {
+    abandoned = true;
   }
 
   private Path file(String jobId) {

@@ -2,6 +2,7 @@ package dev.stasis.agent.kubelet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stasis.agent.AgentConfig;
 import dev.stasis.agent.JobFailure;
 import dev.stasis.agent.Tls;
 import dev.stasis.agent.api.Reasons;
@@ -64,6 +65,22 @@ public class KubeletClient {
             .connectTimeout(Duration.ofSeconds(10))
             .version(HttpClient.Version.HTTP_1_1)
             .build();
+  }
+
+  /**
+   * The kubelet as the agent reaches it: TLS as {@link #tlsContext} chooses (the service account's
+   * CA bundle being the default), the token re-read from {@code tokenFile}, {@link #GRACE}.
+   */
+  public static KubeletClient create(
+      String host, int port, Path caFile, boolean insecure, Path tokenFile, Path checkpointDir)
+      throws IOException {
+    return new KubeletClient(
+        host,
+        port,
+        tlsContext(caFile, insecure, Path.of(AgentConfig.SA_DIR)),
+        tokenFile(tokenFile),
+        checkpointDir,
+        GRACE);
   }
 
   /**
@@ -150,7 +167,7 @@ public class KubeletClient {
           "the kubelet did not finish checkpointing "
               + what
               + " in time"
-              + (kubeletTimeout != null ? " (" + kubeletTimeout.toSeconds() + "s)" : "")
+              + inSeconds(kubeletTimeout)
               + ": a container with much memory needs a longer kubeletTimeout");
     } catch (ConnectException e) {
       throw new JobFailure(
@@ -204,7 +221,7 @@ public class KubeletClient {
               "the container runtime did not finish checkpointing "
                   + what
                   + " within the timeout"
-                  + (kubeletTimeout != null ? " (" + kubeletTimeout.toSeconds() + "s)" : "")
+                  + inSeconds(kubeletTimeout)
                   + ": raise kubeletTimeout for containers with much memory");
         }
         throw new JobFailure(
@@ -253,6 +270,11 @@ public class KubeletClient {
             + checkpointDir
             + ": mount the kubelet's checkpoint directory into the agent and set"
             + " STASIS_CHECKPOINT_DIR");
+  }
+
+  /** " (Ns)", or nothing for the kubelet's default timeout. */
+  private static String inSeconds(Duration kubeletTimeout) {
+    return kubeletTimeout != null ? " (" + kubeletTimeout.toSeconds() + "s)" : "";
   }
 
   private static String firstLine(String s) {

@@ -3,12 +3,12 @@ package dev.stasis.agent.server;
 import dev.stasis.agent.auth.AuthInterceptor;
 import dev.stasis.agent.jobs.JobManager;
 import dev.stasis.agent.jobs.JobWork;
+import dev.stasis.agent.jobs.Jobs;
 import dev.stasis.agent.v1.AgentGrpc;
 import dev.stasis.agent.v1.CancelJobRequest;
 import dev.stasis.agent.v1.GetJobRequest;
 import dev.stasis.agent.v1.Job;
 import dev.stasis.agent.v1.JobKind;
-import dev.stasis.agent.v1.JobState;
 import dev.stasis.agent.v1.StartCheckpointRequest;
 import dev.stasis.agent.v1.StartRestoreRequest;
 import dev.stasis.agent.v1.WatchJobRequest;
@@ -232,7 +232,7 @@ public class AgentService extends AgentGrpc.AgentImplBase {
               while ((j = latest.getAndSet(null)) != null && !closed.get()) {
                 try {
                   call.onNext(j);
-                  if (terminal(j.getState()) && closed.compareAndSet(false, true)) {
+                  if (Jobs.terminal(j.getState()) && closed.compareAndSet(false, true)) {
                     call.onCompleted();
                   }
                 } catch (RuntimeException e) {
@@ -261,12 +261,6 @@ public class AgentService extends AgentGrpc.AgentImplBase {
           closed.set(true);
           unsubscribe.get().run();
         });
-  }
-
-  private static boolean terminal(JobState s) {
-    return s == JobState.JOB_STATE_SUCCEEDED
-        || s == JobState.JOB_STATE_FAILED
-        || s == JobState.JOB_STATE_CANCELLED;
   }
 
   private static RuntimeException notFound(String id) {

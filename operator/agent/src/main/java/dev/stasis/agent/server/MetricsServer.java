@@ -2,6 +2,7 @@ package dev.stasis.agent.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.stasis.agent.DaemonThreads;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,14 +18,7 @@ public class MetricsServer implements AutoCloseable {
   public MetricsServer(int port, PrometheusMeterRegistry registry, BooleanSupplier ready)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 8);
-    server.setExecutor(
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "stasis-metrics");
-              t.setDaemon(true);
-              return t;
-            }));
+    server.setExecutor(Executors.newFixedThreadPool(2, DaemonThreads.named("stasis-metrics")));
     server.createContext("/healthz", ex -> send(ex, 200, "text/plain", "ok\n"));
     server.createContext(
         "/readyz",

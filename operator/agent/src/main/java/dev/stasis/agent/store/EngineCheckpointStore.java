@@ -33,6 +33,12 @@ public class EngineCheckpointStore implements CheckpointStore {
     this.options = options;
   }
 
+  /** Storage as the agent's environment configures it, with the engine's default transfers. */
+  public static EngineCheckpointStore fromEnvironment() {
+    return new EngineCheckpointStore(
+        new StorageLocations(System.getenv()), TransferOptions.defaults());
+  }
+
   @Override
   public Sink create(
       String destination, StorageConfig storage, Compression compression, Key key, String node)
