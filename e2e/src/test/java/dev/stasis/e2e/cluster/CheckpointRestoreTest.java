@@ -262,6 +262,42 @@ class CheckpointRestoreTest {
   }
 
   /** The Restore Running, its pod Running from the checkpoint's images, with its origin. */
+  @Test
+  @Order(4)
+  void aCheckpointDeletedAndCreatedAgainUnderItsNameIsANewCheckpoint() {
+    String ns = "shop-again";
+    cluster.namespace(ns);
+    cluster.applyWorkload(ns, PLAIN);
+    Users.awaitPodRunning(cluster, ns, "counter");
+    cluster.applySample("checkpoint.yaml", ns);
+    JsonNode first = Users.awaitCompleted(cluster, ns, "counter-1");
+
+    var checkpoints =
+        cluster
+            .client
+            .genericKubernetesResources("stasis.dev/v1alpha1", "Checkpoint")
+            .inNamespace(ns);
+    checkpoints.withName("counter-1").delete();
+    Await.until(
+        () -> checkpoints.withName("counter-1").get() == null ? Boolean.TRUE : null,
+        gone -> gone,
+        Users.TIMEOUT,
+        "Checkpoint counter-1 deleted");
+    cluster.applySample("checkpoint.yaml", ns);
+    JsonNode second = Users.awaitCompleted(cluster, ns, "counter-1");
+
+    // A new object, so a new directory: the retained first checkpoint is neither reused nor
+    // touched.
+    assertThat(Users.uid8(second)).isNotEqualTo(Users.uid8(first));
+    String firstPath = first.path("status").path("path").asText();
+    String secondPath = second.path("status").path("path").asText();
+    assertThat(secondPath).isNotEqualTo(firstPath).endsWith("/counter-1-" + Users.uid8(second));
+    Stored.verify(firstPath);
+    Stored.verify(secondPath);
+    assertThat(Stored.manifest(firstPath).checkpoint().uid())
+        .isEqualTo(first.path("metadata").path("uid").asText());
+  }
+
   private static JsonNode assertRestored(
       String ns, String restoreName, JsonNode checkpoint, String podName) throws Exception {
     JsonNode restore = Users.awaitRestoreDone(cluster, ns, restoreName);
