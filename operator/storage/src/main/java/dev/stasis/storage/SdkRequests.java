@@ -3,6 +3,7 @@ package dev.stasis.storage;
 import java.io.IOException;
 import java.net.URI;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Sends a cloud store's requests through its SDK: each one retried with {@link Retry} while its
@@ -51,6 +52,24 @@ public final class SdkRequests<E extends RuntimeException> {
           } catch (RuntimeException e) {
             if (sdkFailure.isInstance(e)) {
               throw failure.describe(what, key, sdkFailure.cast(e));
+            }
+            throw e;
+          }
+        });
+  }
+
+  /** GETs a whole object; a failure that {@code missing} recognizes is a NoSuchObjectException. */
+  public byte[] readAll(String key, Predicate<E> missing, Request<byte[]> request)
+      throws IOException {
+    return send(
+        "GET",
+        key,
+        () -> {
+          try {
+            return request.send();
+          } catch (RuntimeException e) {
+            if (sdkFailure.isInstance(e) && missing.test(sdkFailure.cast(e))) {
+              throw new NoSuchObjectException(uri.apply(key));
             }
             throw e;
           }

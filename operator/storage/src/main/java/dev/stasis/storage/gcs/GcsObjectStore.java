@@ -8,7 +8,6 @@ import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
 import dev.stasis.api.Stasis;
 import dev.stasis.storage.BackendObjectStore;
-import dev.stasis.storage.NoSuchObjectException;
 import dev.stasis.storage.ObjectInfo;
 import dev.stasis.storage.ObjectUpload;
 import dev.stasis.storage.Retry;
@@ -133,19 +132,10 @@ public final class GcsObjectStore extends BackendObjectStore {
 
   @Override
   public byte[] readAll(String key) throws IOException {
-    return requests.send(
-        "GET",
+    return requests.readAll(
         key,
-        () -> {
-          try {
-            return storage.readAllBytes(BlobId.of(bucket, key));
-          } catch (StorageException e) {
-            if (e.getCode() == 404) {
-              throw new NoSuchObjectException(uri(key));
-            }
-            throw e;
-          }
-        });
+        e -> e instanceof StorageException se && se.getCode() == 404,
+        () -> storage.readAllBytes(BlobId.of(bucket, key)));
   }
 
   @Override

@@ -3,7 +3,6 @@ package dev.stasis.storage.s3;
 import dev.stasis.api.Stasis;
 import dev.stasis.storage.BackendObjectStore;
 import dev.stasis.storage.IntegrityException;
-import dev.stasis.storage.NoSuchObjectException;
 import dev.stasis.storage.ObjectInfo;
 import dev.stasis.storage.ObjectUpload;
 import dev.stasis.storage.Retry;
@@ -223,16 +222,10 @@ public final class S3ObjectStore extends BackendObjectStore {
 
   @Override
   public byte[] readAll(String key) throws IOException {
-    return requests.send(
-        "GET",
+    return requests.readAll(
         key,
-        () -> {
-          try {
-            return client().getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray();
-          } catch (NoSuchKeyException e) {
-            throw new NoSuchObjectException(uri(key));
-          }
-        });
+        e -> e instanceof NoSuchKeyException,
+        () -> client().getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray());
   }
 
   static RequestBody body(byte[] data, int length, String contentType) {
