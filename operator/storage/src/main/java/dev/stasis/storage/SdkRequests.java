@@ -58,22 +58,35 @@ public final class SdkRequests<E extends RuntimeException> {
         });
   }
 
-  /** GETs a whole object; a failure that {@code missing} recognizes is a NoSuchObjectException. */
-  public byte[] readAll(String key, Predicate<E> missing, Request<byte[]> request)
+  /**
+   * Sends {@code request} about an object that may be missing: returns null when the request fails
+   * in a way that {@code missing} says means the object is not there.
+   */
+  public <T> T sendOrNull(String what, String key, Predicate<E> missing, Request<T> request)
       throws IOException {
     return send(
-        "GET",
+        what,
         key,
         () -> {
           try {
             return request.send();
           } catch (RuntimeException e) {
             if (sdkFailure.isInstance(e) && missing.test(sdkFailure.cast(e))) {
-              throw new NoSuchObjectException(uri.apply(key));
+              return null;
             }
             throw e;
           }
         });
+  }
+
+  /** GETs a whole object; a missing one (as {@code missing} tells) is a NoSuchObjectException. */
+  public byte[] readAll(String key, Predicate<E> missing, Request<byte[]> request)
+      throws IOException {
+    byte[] data = sendOrNull("GET", key, missing, request);
+    if (data == null) {
+      throw new NoSuchObjectException(uri.apply(key));
+    }
+    return data;
   }
 
   /** Whether an HTTP status says that the same request may succeed later (5xx, 429). */

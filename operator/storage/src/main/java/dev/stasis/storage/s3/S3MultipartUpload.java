@@ -103,21 +103,14 @@ final class S3MultipartUpload implements ObjectUpload {
   @Override
   public void abort() {
     try {
-      requests.send(
+      requests.sendOrNull(
           "AbortMultipartUpload",
           key,
-          () -> {
-            try {
-              return store
+          e -> e instanceof S3Exception s3e && s3e.statusCode() == 404,
+          () ->
+              store
                   .client()
-                  .abortMultipartUpload(b -> b.bucket(store.bucket()).key(key).uploadId(uploadId));
-            } catch (S3Exception e) {
-              if (e.statusCode() == 404) {
-                return null;
-              }
-              throw e;
-            }
-          });
+                  .abortMultipartUpload(b -> b.bucket(store.bucket()).key(key).uploadId(uploadId)));
       LOG.debug("aborted multipart upload {} of {}", uploadId, store.uri(key));
     } catch (IOException | RuntimeException e) {
       LOG.warn(

@@ -159,21 +159,13 @@ public final class S3ObjectStore extends BackendObjectStore {
   @Override
   public Optional<ObjectInfo> stat(String key) throws IOException {
     HeadObjectResponse h =
-        requests.send(
+        requests.sendOrNull(
             "HEAD",
             key,
-            () -> {
-              try {
-                return client().headObject(r -> r.bucket(bucket).key(key));
-              } catch (NoSuchKeyException e) {
-                return null;
-              } catch (S3Exception e) {
-                if (e.statusCode() == 404) {
-                  return null;
-                }
-                throw e;
-              }
-            });
+            e ->
+                e instanceof NoSuchKeyException
+                    || e instanceof S3Exception s3e && s3e.statusCode() == 404,
+            () -> client().headObject(r -> r.bucket(bucket).key(key)));
     if (h == null) {
       return Optional.empty();
     }
@@ -273,16 +265,11 @@ public final class S3ObjectStore extends BackendObjectStore {
 
   @Override
   public void delete(String key) throws IOException {
-    requests.send(
+    requests.sendOrNull(
         "DELETE",
         key,
-        () -> {
-          try {
-            return client().deleteObject(b -> b.bucket(bucket).key(key));
-          } catch (NoSuchKeyException e) {
-            return null;
-          }
-        });
+        e -> e instanceof NoSuchKeyException,
+        () -> client().deleteObject(b -> b.bucket(bucket).key(key)));
   }
 
   @Override
