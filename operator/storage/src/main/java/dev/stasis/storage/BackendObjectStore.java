@@ -22,7 +22,7 @@ public abstract class BackendObjectStore implements ObjectStore {
   @Override
   public final ObjectReader open(String key) throws IOException {
     ObjectInfo info = stat(key).orElseThrow(() -> new NoSuchObjectException(uri(key)));
-    Ranges ranges = open(key, info);
+    Ranges ranges = openVersion(key, info);
     return new ObjectReader() {
       @Override
       public ObjectInfo info() {
@@ -44,7 +44,7 @@ public abstract class BackendObjectStore implements ObjectStore {
   }
 
   /** Opens the version {@code info} of {@code key} for ranged reads. */
-  protected abstract Ranges open(String key, ObjectInfo info) throws IOException;
+  protected abstract Ranges openVersion(String key, ObjectInfo info) throws IOException;
 
   /** {@code what} ("GET", "LIST") on {@code key} failed; the message names the object. */
   protected final StorageException failed(

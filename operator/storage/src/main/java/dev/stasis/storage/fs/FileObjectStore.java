@@ -95,7 +95,7 @@ public final class FileObjectStore extends BackendObjectStore {
   }
 
   @Override
-  protected Ranges open(String key, ObjectInfo info) throws IOException {
+  protected Ranges openVersion(String key, ObjectInfo info) throws IOException {
     FileChannel ch = FileChannel.open(path(key), StandardOpenOption.READ);
     return new Ranges() {
       @Override

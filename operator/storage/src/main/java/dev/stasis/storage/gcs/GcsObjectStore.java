@@ -106,7 +106,7 @@ public final class GcsObjectStore extends BackendObjectStore {
   }
 
   @Override
-  protected Ranges open(String key, ObjectInfo info) {
+  protected Ranges openVersion(String key, ObjectInfo info) {
     Long generation = info.version().equals("null") ? null : Long.valueOf(info.version());
     BlobId id = BlobId.of(bucket, key, generation);
     return (offset, dst, dstOffset, length) ->

@@ -95,16 +95,16 @@ final class QuorumWriter implements AutoCloseable {
   }
 
   /**
-   * Runs {@code call} on every member that may still be written under {@code key}'s directory.
-   * Members that fail are left out there from now on, and their failures added to {@code errors}.
-   * Returns the results of the others by member; if they are fewer than the write quorum, hands
-   * each to {@code undo} and throws.
+   * Runs {@code call} for {@code key} on every member that may still be written under its
+   * directory. Members that fail are left out there from now on, and their failures added to {@code
+   * errors}. Returns the results of the others by member; if they are fewer than the write quorum,
+   * hands each to {@code undo} and throws.
    */
   <T> Map<Integer, T> write(
-      String what, String key, MemberCall<T> call, List<String> errors, Consumer<T> undo)
+      String what, String key, StoreCall<T> call, List<String> errors, Consumer<T> undo)
       throws StorageException {
     Map<Integer, T> done = new LinkedHashMap<>();
-    for (Outcome<T> o : fanOut(writable(key), call)) {
+    for (Outcome<T> o : fanOut(writable(key), onStore(key, call))) {
       if (o.failure() != null) {
         exclude(key, o.member(), o.failure());
         errors.add(failure(o.member(), o.failure()));

@@ -75,12 +75,10 @@ public final class ReplicatedObjectStore implements ObjectStore {
     writer.write(
         "writing",
         key,
-        writer.onStore(
-            key,
-            (store, k) -> {
-              store.put(k, data, length, contentType);
-              return null;
-            }),
+        (store, k) -> {
+          store.put(k, data, length, contentType);
+          return null;
+        },
         new ArrayList<>(),
         none -> {});
   }
@@ -92,7 +90,7 @@ public final class ReplicatedObjectStore implements ObjectStore {
         writer.write(
             "starting the upload of",
             key,
-            writer.onStore(key, (store, k) -> store.startUpload(k, contentType, partSize)),
+            (store, k) -> store.startUpload(k, contentType, partSize),
             errors,
             ObjectUpload::abort);
     return new ReplicatedUpload(writer, key, live, errors);

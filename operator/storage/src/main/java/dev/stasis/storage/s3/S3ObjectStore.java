@@ -173,7 +173,7 @@ public final class S3ObjectStore extends BackendObjectStore {
   }
 
   @Override
-  protected Ranges open(String key, ObjectInfo info) {
+  protected Ranges openVersion(String key, ObjectInfo info) {
     return (offset, dst, dstOffset, length) -> {
       String bytes = offset + "-" + (offset + length - 1);
       requests.send(
