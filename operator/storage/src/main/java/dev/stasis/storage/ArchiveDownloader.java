@@ -1,39 +1,28 @@
 package dev.stasis.storage;
 
 import dev.stasis.api.v1alpha1.Compression;
-import dev.stasis.storage.codec.Frame;
 import dev.stasis.storage.codec.FrameCodec;
-import dev.stasis.storage.codec.FrameInput;
-import dev.stasis.storage.codec.NotSplittableException;
-import dev.stasis.storage.codec.Trailer;
-import java.io.ByteArrayInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.io.SequenceInputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.security.MessageDigest;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Reads one stored archive back: parallel ranged reads, frames cut out of the stream and
  * decompressed in parallel, written in order to the caller's stream, then verified.
  *
  * <pre>
- * io pool     : ranged reads, concurrency in flight, each partSize bytes
+ * io pool     : ranged reads, concurrency in flight, each partSize bytes    (RangeInputStream)
  * splitter    : in order: SHA-256(stored) -> find frame boundaries -> submit decompression
+ *                                                                           (FrameSplitter)
  * cpu pool    : decompress one frame (checks its own checksum)
  * caller      : in order: write to the output                 } both read the same buffer, which
  * hasher      : in order: SHA-256(archive)                     } goes back to the pool after both
@@ -43,79 +32,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * archive: on one thread their times add up, on two they overlap.
  *
  * <p>The bytes written to {@code out} are not yet known good: only when this method returns
- * normally were the sizes and SHA-256 checked (against the manifest, else the trailer frame).
- * {@link CheckpointRepository#readArchive} and {@code cp} therefore write to a temporary file and
- * move it into place only after that.
+ * normally were the sizes and SHA-256 checked (by the {@link ArchiveVerifier}). {@link
+ * CheckpointRepository#readArchive} and {@code cp} therefore write to a temporary file and move it
+ * into place only after that.
  */
 public final class ArchiveDownloader {
-  private static final Object END = new Object();
-
-  /**
-   * A decompressed frame, read by the writer and the hasher; back to its pool after both. Held in a
-   * byte array, or (zstd into a file) in a direct buffer that the hasher and the file channel read
-   * without copying it.
-   */
-  private static final class Chunk {
-    final byte[] buf;
-    final ByteBuffer direct;
-    final int length;
-    final boolean pooled;
-    private final java.util.concurrent.atomic.AtomicInteger readers =
-        new java.util.concurrent.atomic.AtomicInteger(2);
-    private BufferPool pool;
-    private DirectPool directPool;
-    private Semaphore slots;
-
-    Chunk(byte[] buf, int length, boolean pooled) {
-      this.buf = buf;
-      this.direct = null;
-      this.length = length;
-      this.pooled = pooled;
-    }
-
-    Chunk(ByteBuffer direct, int length) {
-      this.buf = null;
-      this.direct = direct;
-      this.length = length;
-      this.pooled = true;
-    }
-
-    /** A view of the data with its own position and limit (each reader takes one). */
-    ByteBuffer view() {
-      return direct != null
-          ? direct.duplicate().position(0).limit(length)
-          : ByteBuffer.wrap(buf, 0, length);
-    }
-
-    void returnTo(BufferPool pool, DirectPool directPool, Semaphore slots) {
-      this.pool = pool;
-      this.directPool = directPool;
-      this.slots = slots;
-    }
-
-    /** One reader is done with it; the last one gives the buffer and the frame slot back. */
-    void done() {
-      if (readers.decrementAndGet() == 0) {
-        if (direct != null) {
-          directPool.release(direct);
-        } else if (pooled) {
-          pool.release(buf);
-        }
-        slots.release();
-      }
-    }
-  }
-
-  /** Direct buffers of one size, allocated lazily, never more than {@code count}. */
-  private static final class DirectPool extends Pool<ByteBuffer> {
-    DirectPool(int size, int count) {
-      super(count, () -> ByteBuffer.allocateDirect(size));
-    }
-  }
-
   /** Where the archive goes: a stream, or a channel that takes direct buffers as they are. */
   private interface Sink {
-    void write(Chunk c) throws IOException;
+    void write(DecodedChunk c) throws IOException;
   }
 
   private final ObjectStore store;
@@ -124,8 +48,7 @@ public final class ArchiveDownloader {
   private final FrameCodec codec;
   private final TransferOptions options;
   private final ProgressListener progress;
-  private final AtomicReference<Throwable> failure = new AtomicReference<>();
-  private volatile Trailer trailer;
+  private final Pipeline pipeline = new Pipeline();
 
   private ArchiveDownloader(
       ObjectStore store,
@@ -154,7 +77,7 @@ public final class ArchiveDownloader {
     return new ArchiveDownloader(store, key, compression, options, progress)
         .run(
             expected == null ? Expected.NOTHING : expected,
-            c -> out.write(c.buf, 0, c.length),
+            c -> out.write(c.array(), 0, c.length()),
             false);
   }
 
@@ -182,34 +105,11 @@ public final class ArchiveDownloader {
         .run(expected == null ? Expected.NOTHING : expected, sink, true);
   }
 
-  private boolean failed() {
-    return failure.get() != null;
-  }
-
-  private void fail(Throwable t) {
-    failure.compareAndSet(null, t);
-  }
-
   private DownloadResult run(Expected expected, Sink out, boolean directOut) throws IOException {
+    ArchiveVerifier verifier = new ArchiveVerifier(uri, expected);
     try (ObjectReader reader = store.open(key)) {
       long size = reader.info().size();
-      if (expected.storedBytes() != null && expected.storedBytes() != size) {
-        throw new IntegrityException(
-            uri
-                + " is "
-                + size
-                + " bytes, the manifest says "
-                + expected.storedBytes()
-                + (size < expected.storedBytes() ? " (truncated)" : ""));
-      }
-      int slots = options.threads() + 2;
-      int frameSize = options.frameSize();
-      BufferPool outPool = new BufferPool(frameSize, slots);
-      DirectPool directPool =
-          directOut && codec.decompressesToDirect() ? new DirectPool(frameSize, slots) : null;
-      BufferPool inPool =
-          new BufferPool(FrameCodec.of(codec.compression(), 0).maxFrameSize(frameSize), slots + 1);
-      Semaphore frameSlots = new Semaphore(slots);
+      verifier.checkStoredSize(size);
       BlockingQueue<Object> chunks = new LinkedBlockingQueue<>();
       ExecutorService io = Threads.pool("stasis-fetch", options.concurrency());
       ExecutorService cpu = Threads.pool("stasis-decompress", options.threads());
@@ -219,52 +119,46 @@ public final class ArchiveDownloader {
               options.partSize(),
               options.concurrency(),
               io,
-              this::failed,
+              pipeline::failed,
               expected.storedSha256() != null);
-      Thread splitter =
-          Threads.start(
-              "stasis-split",
-              () -> {
-                try {
-                  split(stream, inPool, outPool, directPool, frameSlots, chunks, cpu);
-                  chunks.put(END);
-                } catch (Throwable t) {
-                  fail(t);
-                }
-              });
+      FrameSplitter splitter =
+          new FrameSplitter(
+              codec,
+              uri,
+              stream,
+              pipeline,
+              cpu,
+              chunks,
+              options.frameSize(),
+              options.threads() + 2,
+              directOut);
+      Thread splitterThread = Threads.start("stasis-split", splitter);
       Hasher hasher = new Hasher();
       Thread hasherThread = Threads.start("stasis-hash", hasher);
       long archiveBytes = 0;
       try {
-        while (!failed()) {
-          Object item = chunks.poll(100, TimeUnit.MILLISECONDS);
-          if (item == null) {
-            continue;
-          }
-          if (item == END) {
-            break;
-          }
+        Object item;
+        while ((item = pipeline.next(chunks)) != null && item != Pipeline.END) {
           @SuppressWarnings("unchecked")
-          Chunk c = ((Future<Chunk>) item).get();
-          c.returnTo(outPool, directPool, frameSlots);
+          DecodedChunk c = ((Future<DecodedChunk>) item).get();
           hasher.chunks.put(c);
           out.write(c);
-          archiveBytes += c.length;
+          archiveBytes += c.length();
           c.done();
           progress.progress(
               archiveBytes, expected.archiveBytes() == null ? -1 : expected.archiveBytes());
         }
-        hasher.chunks.put(END);
+        hasher.chunks.put(Pipeline.END);
       } catch (ExecutionException e) {
-        fail(e.getCause());
+        pipeline.fail(e.getCause());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        fail(new InterruptedIOException("interrupted"));
+        pipeline.fail(new InterruptedIOException("interrupted"));
       } catch (IOException | RuntimeException e) {
-        fail(e);
+        pipeline.fail(e);
       } finally {
         try {
-          splitter.join();
+          splitterThread.join();
           hasherThread.join();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -273,21 +167,17 @@ public final class ArchiveDownloader {
         io.shutdownNow();
         cpu.shutdownNow();
       }
-      Throwable t = failure.get();
-      if (t != null) {
-        throw describe(t);
+      if (pipeline.failed()) {
+        throw verifier.describe(pipeline.failure());
       }
-      if (stream.position() != size) {
-        throw new IntegrityException(
-            uri + ": read " + stream.position() + " of " + size + " bytes");
-      }
+      verifier.checkFullyRead(stream.position(), size);
       byte[] stored = stream.digest();
-      return verify(
-          expected,
+      return verifier.verify(
           size,
           archiveBytes,
           Hashes.hex(hasher.digest.digest()),
-          stored == null ? null : Hashes.hex(stored));
+          stored == null ? null : Hashes.hex(stored),
+          splitter.trailer());
     }
   }
 
@@ -299,207 +189,18 @@ public final class ArchiveDownloader {
     @Override
     public void run() {
       try {
-        while (!failed()) {
-          Object item = chunks.poll(100, TimeUnit.MILLISECONDS);
-          if (item == END) {
-            return;
-          }
-          if (item != null) {
-            Chunk c = (Chunk) item;
-            if (c.direct != null) {
-              digest.update(c.view());
-            } else {
-              digest.update(c.buf, 0, c.length);
-            }
-            c.done();
-          }
+        Object item;
+        while ((item = pipeline.next(chunks)) != null && item != Pipeline.END) {
+          DecodedChunk c = (DecodedChunk) item;
+          c.hashInto(digest);
+          c.done();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        fail(new InterruptedIOException("interrupted"));
+        pipeline.fail(new InterruptedIOException("interrupted"));
       } catch (Throwable t) {
-        fail(t);
+        pipeline.fail(t);
       }
-    }
-  }
-
-  private IOException describe(Throwable t) {
-    IOException e = ArchiveUploader.asIoException(t);
-    if (e instanceof IntegrityException || e instanceof InterruptedIOException) {
-      return e;
-    }
-    if (e instanceof StorageException) {
-      return e;
-    }
-    if (e instanceof EOFException) {
-      return new IntegrityException(uri + " is truncated: " + e.getMessage(), e);
-    }
-    return new IntegrityException(uri + " is corrupt: " + e.getMessage(), e);
-  }
-
-  private DownloadResult verify(
-      Expected expected, long storedBytes, long archiveBytes, String sha256, String storedSha256)
-      throws IntegrityException {
-    String by = "none";
-    if (expected.storedSha256() != null
-        && !expected.storedSha256().equalsIgnoreCase(storedSha256)) {
-      throw new IntegrityException(
-          uri
-              + ": SHA-256 of the stored object is "
-              + storedSha256
-              + ", the manifest says "
-              + expected.storedSha256());
-    }
-    if (expected.archiveBytes() != null && expected.archiveBytes() != archiveBytes) {
-      throw new IntegrityException(
-          uri
-              + " decompresses to "
-              + archiveBytes
-              + " bytes, the manifest says "
-              + expected.archiveBytes());
-    }
-    if (expected.sha256() != null) {
-      if (!expected.sha256().equalsIgnoreCase(sha256)) {
-        throw new IntegrityException(
-            uri
-                + ": SHA-256 of the archive is "
-                + sha256
-                + ", the manifest says "
-                + expected.sha256());
-      }
-      by = "manifest";
-    }
-    Trailer t = trailer;
-    if (t != null) {
-      if (t.archiveBytes() != archiveBytes || !t.sha256Hex().equals(sha256)) {
-        throw new IntegrityException(
-            uri
-                + ": archive is "
-                + archiveBytes
-                + " bytes with SHA-256 "
-                + sha256
-                + ", its trailer says "
-                + t.archiveBytes()
-                + " bytes with "
-                + t.sha256Hex());
-      }
-      if (by.equals("none")) {
-        by = "trailer";
-      }
-    }
-    return new DownloadResult(uri, archiveBytes, storedBytes, sha256, storedSha256, by);
-  }
-
-  private void split(
-      RangeInputStream stream,
-      BufferPool inPool,
-      BufferPool outPool,
-      DirectPool directPool,
-      Semaphore frameSlots,
-      BlockingQueue<Object> chunks,
-      ExecutorService cpu)
-      throws IOException, InterruptedException {
-    FrameInput in =
-        new FrameInput(
-            stream, inPool.acquire(this::failed), FrameCodec.MAX_SPLIT_FRAME + 1024 * 1024);
-    while (!failed()) {
-      Frame f;
-      try {
-        f = codec.next(in);
-      } catch (NotSplittableException e) {
-        sequential(in, stream, outPool, frameSlots, chunks);
-        return;
-      }
-      if (f == null) {
-        return;
-      }
-      if (f.trailer() != null) {
-        trailer = f.trailer();
-        continue;
-      }
-      if (!f.isData()) {
-        continue;
-      }
-      acquire(frameSlots);
-      int length = in.length();
-      int contentSize = (int) f.contentSize();
-      long frameStart = in.frameStart();
-      byte[] src = in.take(inPool.acquire(this::failed));
-      chunks.put(
-          cpu.submit(
-              () -> {
-                try {
-                  if (directPool != null && contentSize <= outPool.bufferSize()) {
-                    ByteBuffer dst = directPool.acquire(this::failed);
-                    try {
-                      codec.decompress(src, length, dst, contentSize);
-                    } catch (IOException e) {
-                      directPool.release(dst);
-                      throw new IntegrityException(
-                          uri
-                              + " is corrupt: frame at offset "
-                              + frameStart
-                              + ": "
-                              + e.getMessage(),
-                          e);
-                    }
-                    return new Chunk(dst, contentSize);
-                  }
-                  boolean pooled = contentSize <= outPool.bufferSize();
-                  byte[] dst = pooled ? outPool.acquire(this::failed) : new byte[contentSize];
-                  try {
-                    codec.decompress(src, length, dst, contentSize);
-                  } catch (IOException e) {
-                    if (pooled) {
-                      outPool.release(dst);
-                    }
-                    throw new IntegrityException(
-                        uri + " is corrupt: frame at offset " + frameStart + ": " + e.getMessage(),
-                        e);
-                  }
-                  return new Chunk(dst, contentSize, pooled);
-                } finally {
-                  inPool.release(src);
-                }
-              }));
-    }
-  }
-
-  /** The fallback: one decoder over the rest of the stream, read in frame-size slices. */
-  private void sequential(
-      FrameInput in,
-      RangeInputStream stream,
-      BufferPool outPool,
-      Semaphore frameSlots,
-      BlockingQueue<Object> chunks)
-      throws IOException, InterruptedException {
-    InputStream rest =
-        new SequenceInputStream(new ByteArrayInputStream(in.buffer(), 0, in.length()), stream);
-    try (InputStream decoder = codec.decoder(rest)) {
-      while (!failed()) {
-        acquire(frameSlots);
-        byte[] dst = outPool.acquire(this::failed);
-        int n = decoder.readNBytes(dst, 0, dst.length);
-        if (n == 0) {
-          outPool.release(dst);
-          frameSlots.release();
-          break;
-        }
-        chunks.put(CompletableFuture.completedFuture(new Chunk(dst, n, true)));
-      }
-    }
-  }
-
-  private void acquire(Semaphore s) throws InterruptedIOException {
-    try {
-      while (!s.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-        if (failed()) {
-          throw new InterruptedIOException("transfer cancelled");
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted");
     }
   }
 }

@@ -165,7 +165,7 @@ public final class CheckpointRepository implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new java.io.InterruptedIOException("interrupted");
     } catch (java.util.concurrent.ExecutionException e) {
-      throw ArchiveUploader.asIoException(e.getCause());
+      throw Pipeline.asIoException(e.getCause());
     } finally {
       pool.shutdownNow();
     }

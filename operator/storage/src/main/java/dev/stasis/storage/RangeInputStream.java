@@ -116,7 +116,7 @@ final class RangeInputStream extends InputStream {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted");
     } catch (ExecutionException e) {
-      throw ArchiveUploader.asIoException(e);
+      throw Pipeline.asIoException(e);
     }
     currentPos = 0;
     hashedPos = 0;

@@ -65,6 +65,11 @@ public final class CpCommand implements Callable<Integer> {
     return s.matches("^[a-z0-9]+://.*");
   }
 
+  /** The {@code --compression} given, else the one that the object's name implies. */
+  static Compression compressionOf(String option, String name) {
+    return option != null ? Compression.fromValue(option) : fromExtension(name);
+  }
+
   /** The compression an object's name implies. */
   static Compression fromExtension(String name) {
     if (name.endsWith(".zst") || name.endsWith(".zstd")) {
@@ -88,8 +93,7 @@ public final class CpCommand implements Callable<Integer> {
     }
     if (up) {
       StorageUri uri = StorageUri.parse(target);
-      Compression c =
-          compression != null ? Compression.fromValue(compression) : fromExtension(uri.fileName());
+      Compression c = compressionOf(compression, uri.fileName());
       try (StorageLocation loc = store.open(uri.withPath(""));
           InputStream in =
               source.equals("-")
@@ -106,8 +110,7 @@ public final class CpCommand implements Callable<Integer> {
       }
     } else {
       StorageUri uri = StorageUri.parse(source);
-      Compression c =
-          compression != null ? Compression.fromValue(compression) : fromExtension(uri.fileName());
+      Compression c = compressionOf(compression, uri.fileName());
       Path dest = Path.of(target);
       if (Files.isDirectory(dest)) {
         String name = uri.fileName();

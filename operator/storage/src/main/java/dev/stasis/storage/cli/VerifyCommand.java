@@ -45,10 +45,7 @@ public final class VerifyCommand implements Callable<Integer> {
     StorageUri uri = StorageUri.parse(location);
     boolean object = uri.fileName().matches(".*\\.tar(\\.zst|\\.zstd|\\.lz4|\\.gz)?$");
     if (object) {
-      var c =
-          compression != null
-              ? dev.stasis.api.v1alpha1.Compression.fromValue(compression)
-              : CpCommand.fromExtension(uri.fileName());
+      var c = CpCommand.compressionOf(compression, uri.fileName());
       try (StorageLocation loc = store.open(uri.withPath(""))) {
         DownloadResult r =
             ArchiveDownloader.download(

@@ -18,9 +18,8 @@ import net.jpountz.xxhash.XXHashFactory;
  * content size and XXH32 content checksum in every frame. Written and parsed here with lz4-java's
  * block codec so that no per-frame buffers are allocated. The trailer is a skippable frame.
  */
-final class Lz4Codec extends FrameCodec {
+final class Lz4Codec extends SkippableFramesCodec {
   static final int MAGIC = 0x184D2204;
-  static final int SKIPPABLE_TRAILER = 0x184D2A5E;
   static final int BLOCK = 4 * 1024 * 1024;
   private static final int FLG = 0x40 | 0x20 | 0x08 | 0x04; // v01, block indep., size, checksum
   private static final int BD = 7 << 4; // 4 MiB blocks
@@ -28,6 +27,10 @@ final class Lz4Codec extends FrameCodec {
   private final LZ4Compressor compressor = LZ4Factory.fastestInstance().fastCompressor();
   private final LZ4SafeDecompressor decompressor = LZ4Factory.fastestInstance().safeDecompressor();
   private final XXHash32 xxhash = XXHashFactory.fastestInstance().hash32();
+
+  Lz4Codec() {
+    super(MAGIC, "an lz4 frame");
+  }
 
   @Override
   public Compression compression() {
@@ -66,23 +69,7 @@ final class Lz4Codec extends FrameCodec {
   }
 
   @Override
-  public byte[] trailer(Trailer trailer) {
-    return Skippable.frame(SKIPPABLE_TRAILER, trailer.payload());
-  }
-
-  @Override
-  public Frame scan(FrameInput in) throws IOException {
-    if (in.firstByte() < 0) {
-      return null;
-    }
-    int magic = (in.buffer()[0] & 0xFF) | in.u8() << 8 | in.u16() << 16;
-    if ((magic & 0xFFFFFFF0) == 0x184D2A50) {
-      return Skippable.scan(in);
-    }
-    if (magic != MAGIC) {
-      throw new IOException(
-          "not an lz4 frame at offset " + in.frameStart() + String.format(" (0x%08x)", magic));
-    }
+  Frame scanData(FrameInput in) throws IOException {
     int flg = in.u8();
     in.u8(); // BD
     if ((flg >>> 6) != 1) {

@@ -9,14 +9,14 @@ import dev.stasis.api.v1alpha1.Compression;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.function.IntSupplier;
 
 /**
  * Zstandard (RFC 8878). Every frame records its content size and an XXH64 content checksum. The
  * trailer is a skippable frame (magic 0x184D2A5E).
  */
-final class ZstdCodec extends FrameCodec {
+final class ZstdCodec extends SkippableFramesCodec {
   static final int MAGIC = 0xFD2FB528;
-  static final int SKIPPABLE_TRAILER = 0x184D2A5E;
 
   private final int level;
   private final ThreadLocal<ZstdCompressCtx> cctx;
@@ -24,6 +24,7 @@ final class ZstdCodec extends FrameCodec {
       ThreadLocal.withInitial(ZstdDecompressCtx::new);
 
   ZstdCodec(int level) {
+    super(MAGIC, "a zstd frame");
     if (level < Zstd.minCompressionLevel() || level > Zstd.maxCompressionLevel()) {
       throw new IllegalArgumentException("zstd level must be between 1 and 22");
     }
@@ -55,24 +56,7 @@ final class ZstdCodec extends FrameCodec {
   }
 
   @Override
-  public byte[] trailer(Trailer trailer) {
-    return Skippable.frame(SKIPPABLE_TRAILER, trailer.payload());
-  }
-
-  @Override
-  public Frame scan(FrameInput in) throws IOException {
-    if (in.firstByte() < 0) {
-      return null;
-    }
-    int magic = in.u8() << 8 | in.u16() << 16;
-    magic |= in.buffer()[0] & 0xFF;
-    if ((magic & 0xFFFFFFF0) == 0x184D2A50) {
-      return Skippable.scan(in);
-    }
-    if (magic != MAGIC) {
-      throw new IOException(
-          "not a zstd frame at offset " + in.frameStart() + String.format(" (0x%08x)", magic));
-    }
+  Frame scanData(FrameInput in) throws IOException {
     int fhd = in.u8();
     int fcsFlag = fhd >>> 6;
     boolean singleSegment = (fhd & 0x20) != 0;
@@ -115,8 +99,13 @@ final class ZstdCodec extends FrameCodec {
 
   @Override
   public void decompress(byte[] src, int length, byte[] dst, int contentSize) throws IOException {
+    decoded(contentSize, () -> dctx.get().decompressByteArray(dst, 0, contentSize, src, 0, length));
+  }
+
+  /** Runs a decompression that returns the bytes it wrote; checks them against the header's. */
+  private static void decoded(int contentSize, IntSupplier decompression) throws IOException {
     try {
-      int n = dctx.get().decompressByteArray(dst, 0, contentSize, src, 0, length);
+      int n = decompression.getAsInt();
       if (n != contentSize) {
         throw new IOException("zstd frame decodes to " + n + " bytes, header says " + contentSize);
       }
@@ -136,14 +125,10 @@ final class ZstdCodec extends FrameCodec {
     if (contentSize > dst.capacity()) {
       throw new IOException("zstd frame of " + contentSize + " bytes does not fit its buffer");
     }
-    try {
-      int n = dctx.get().decompressByteArrayToDirectByteBuffer(dst, 0, contentSize, src, 0, length);
-      if (n != contentSize) {
-        throw new IOException("zstd frame decodes to " + n + " bytes, header says " + contentSize);
-      }
-    } catch (ZstdException e) {
-      throw new IOException("corrupt zstd frame: " + e.getMessage(), e);
-    }
+    decoded(
+        contentSize,
+        () ->
+            dctx.get().decompressByteArrayToDirectByteBuffer(dst, 0, contentSize, src, 0, length));
   }
 
   @Override

@@ -1,11 +1,9 @@
 package dev.stasis.storage.fs;
 
 import dev.stasis.api.Stasis;
-import dev.stasis.storage.IntegrityException;
+import dev.stasis.storage.BackendObjectStore;
 import dev.stasis.storage.NoSuchObjectException;
 import dev.stasis.storage.ObjectInfo;
-import dev.stasis.storage.ObjectReader;
-import dev.stasis.storage.ObjectStore;
 import dev.stasis.storage.ObjectUpload;
 import dev.stasis.storage.StorageException;
 import dev.stasis.storage.StorageUri;
@@ -32,7 +30,7 @@ import java.util.stream.Stream;
  * synced and then renamed into place, so an object appears whole or not at all; parts of an upload
  * are written in parallel at their offsets. Temporary files are never listed.
  */
-public final class FileObjectStore implements ObjectStore {
+public final class FileObjectStore extends BackendObjectStore {
   private static final String TMP = ".stasis-tmp-";
 
   /**
@@ -68,8 +66,16 @@ public final class FileObjectStore implements ObjectStore {
     return p;
   }
 
-  private StorageException error(String what, String key, IOException e) {
-    return new StorageException(what + " " + uri(key) + " failed: " + e, false, e);
+  StorageException error(String what, String key, IOException e) {
+    return failed(what, key, e.toString(), false, e);
+  }
+
+  private static ObjectInfo info(String key, BasicFileAttributes a) {
+    return new ObjectInfo(
+        key,
+        a.size(),
+        a.lastModifiedTime().toMillis() + "-" + a.size(),
+        a.lastModifiedTime().toInstant());
   }
 
   @Override
@@ -80,12 +86,7 @@ public final class FileObjectStore implements ObjectStore {
       if (!a.isRegularFile()) {
         return Optional.empty();
       }
-      return Optional.of(
-          new ObjectInfo(
-              key,
-              a.size(),
-              a.lastModifiedTime().toMillis() + "-" + a.size(),
-              a.lastModifiedTime().toInstant()));
+      return Optional.of(info(key, a));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
@@ -94,29 +95,13 @@ public final class FileObjectStore implements ObjectStore {
   }
 
   @Override
-  public ObjectReader open(String key) throws IOException {
-    ObjectInfo info = stat(key).orElseThrow(() -> new NoSuchObjectException(uri(key)));
+  protected Ranges openVersion(String key, ObjectInfo info) throws IOException {
     FileChannel ch = FileChannel.open(path(key), StandardOpenOption.READ);
-    return new ObjectReader() {
-      @Override
-      public ObjectInfo info() {
-        return info;
-      }
-
+    return new Ranges() {
       @Override
       public void readFully(long offset, byte[] dst, int dstOffset, int length) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(dst, dstOffset, length);
-        long pos = offset;
-        int end = dstOffset + length;
-        while (b.hasRemaining()) {
-          b.limit(Math.min(end, b.position() + IO_SLICE));
-          int n = ch.read(b, pos);
-          if (n < 0) {
-            throw new IntegrityException(
-                uri(key) + " is shorter than expected: ends before " + (offset + length));
-          }
-          pos += n;
-          b.limit(end);
+        if (!inSlices(ByteBuffer.wrap(dst, dstOffset, length), offset, ch::read)) {
+          throw endsBefore(key, offset + length);
         }
       }
 
@@ -138,12 +123,41 @@ public final class FileObjectStore implements ObjectStore {
     }
   }
 
+  /** A positional read or write of a buffer: bytes moved, or -1 at the end of the file. */
+  private interface PositionalIo {
+    int transfer(ByteBuffer b, long position) throws IOException;
+  }
+
+  /**
+   * Moves all that remains of {@code b}, from {@code position} on, {@link #IO_SLICE} at a time.
+   * Returns false if the file ended first.
+   */
+  private static boolean inSlices(ByteBuffer b, long position, PositionalIo io) throws IOException {
+    int end = b.limit();
+    long pos = position;
+    while (b.hasRemaining()) {
+      b.limit(Math.min(end, b.position() + IO_SLICE));
+      int n = io.transfer(b, pos);
+      b.limit(end);
+      if (n < 0) {
+        return false;
+      }
+      pos += n;
+    }
+    return true;
+  }
+
+  /** Writes all that remains of {@code b} at {@code position}, in slices. */
+  static void write(FileChannel ch, ByteBuffer b, long position) throws IOException {
+    inSlices(b, position, ch::write);
+  }
+
   private Path temp(Path target) throws IOException {
     Files.createDirectories(target.getParent());
     return target.resolveSibling("." + target.getFileName() + TMP + UUID.randomUUID());
   }
 
-  private static void moveIntoPlace(Path tmp, Path target) throws IOException {
+  static void moveIntoPlace(Path tmp, Path target) throws IOException {
     try {
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
@@ -159,12 +173,7 @@ public final class FileObjectStore implements ObjectStore {
       tmp = temp(target);
       try (FileChannel ch =
           FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer b = ByteBuffer.wrap(data, 0, length);
-        while (b.hasRemaining()) {
-          b.limit(Math.min(length, b.position() + IO_SLICE));
-          ch.write(b);
-          b.limit(length);
-        }
+        write(ch, ByteBuffer.wrap(data, 0, length), 0);
         ch.force(true);
       }
       moveIntoPlace(tmp, target);
@@ -179,63 +188,14 @@ public final class FileObjectStore implements ObjectStore {
   @Override
   public ObjectUpload startUpload(String key, String contentType, int partSize) throws IOException {
     Path target = path(key);
-    Path tmp;
-    FileChannel ch;
     try {
-      tmp = temp(target);
-      ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      Path tmp = temp(target);
+      FileChannel ch =
+          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      return new FileUpload(this, key, target, tmp, ch, partSize);
     } catch (IOException e) {
       throw error("start writing", key, e);
     }
-    java.util.Set<Integer> stored = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    return new ObjectUpload() {
-      @Override
-      public void uploadPart(int partNumber, byte[] data, int length) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(data, 0, length);
-        long pos = (long) (partNumber - 1) * partSize;
-        try {
-          while (b.hasRemaining()) {
-            b.limit(Math.min(length, b.position() + IO_SLICE));
-            pos += ch.write(b, pos);
-            b.limit(length);
-          }
-        } catch (IOException e) {
-          throw error("write part " + partNumber + " of", key, e);
-        }
-        stored.add(partNumber);
-      }
-
-      @Override
-      public void complete(int partCount) throws IOException {
-        if (stored.size() != partCount) {
-          abort();
-          throw new StorageException(
-              uri(key) + ": " + stored.size() + " of " + partCount + " parts were written");
-        }
-        try {
-          ch.force(true);
-          ch.close();
-          moveIntoPlace(tmp, target);
-        } catch (IOException e) {
-          abort();
-          throw error("finish", key, e);
-        }
-      }
-
-      @Override
-      public void abort() {
-        try {
-          ch.close();
-        } catch (IOException e) {
-          // ignore
-        }
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException e) {
-          // best effort
-        }
-      }
-    };
   }
 
   @Override
@@ -259,13 +219,7 @@ public final class FileObjectStore implements ObjectStore {
         }
         String key = root.relativize(p).toString().replace('\\', '/');
         if (key.startsWith(prefix)) {
-          BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-          out.add(
-              new ObjectInfo(
-                  key,
-                  a.size(),
-                  a.lastModifiedTime().toMillis() + "-" + a.size(),
-                  a.lastModifiedTime().toInstant()));
+          out.add(info(key, Files.readAttributes(p, BasicFileAttributes.class)));
         }
       }
     } catch (NoSuchFileException e) {

@@ -1,20 +1,17 @@
 package dev.stasis.storage.gcs;
 
 import com.google.cloud.ReadChannel;
-import com.google.cloud.WriteChannel;
 import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
 import dev.stasis.api.Stasis;
-import dev.stasis.storage.IntegrityException;
-import dev.stasis.storage.NoSuchObjectException;
+import dev.stasis.storage.BackendObjectStore;
 import dev.stasis.storage.ObjectInfo;
-import dev.stasis.storage.ObjectReader;
-import dev.stasis.storage.ObjectStore;
 import dev.stasis.storage.ObjectUpload;
 import dev.stasis.storage.Retry;
+import dev.stasis.storage.SdkRequests;
 import dev.stasis.storage.StorageUri;
 import java.io.IOException;
 import java.net.URI;
@@ -38,19 +35,19 @@ import org.slf4j.LoggerFactory;
  * visible; GCS discards the session after a week. The client library retries the session's chunks
  * itself.
  */
-public final class GcsObjectStore implements ObjectStore {
+public final class GcsObjectStore extends BackendObjectStore {
   private static final Logger LOG = LoggerFactory.getLogger(GcsObjectStore.class);
-  private static final int CHUNK_ALIGN = 256 * 1024;
 
   private final Storage storage;
   private final String bucket;
-  private final Retry retry;
+  private final SdkRequests<RuntimeException> requests;
   private final boolean ownsClient;
 
   public GcsObjectStore(Storage storage, String bucket, boolean ownsClient) {
     this.storage = storage;
     this.bucket = bucket;
-    this.retry = Retry.defaults();
+    this.requests =
+        new SdkRequests<>(Retry.defaults(), RuntimeException.class, this::uri, this::error);
     this.ownsClient = ownsClient;
   }
 
@@ -58,34 +55,36 @@ public final class GcsObjectStore implements ObjectStore {
     return storage;
   }
 
+  String bucket() {
+    return bucket;
+  }
+
   @Override
   public URI uri(String key) {
     return StorageUri.uriOf(Stasis.SCHEME_GCS, bucket, key);
   }
 
-  dev.stasis.storage.StorageException error(String what, String key, RuntimeException e) {
-    boolean retryable = false;
-    String detail = e.getMessage();
+  /** Maps a failure of the client library (or of a resumable upload's channel). */
+  dev.stasis.storage.StorageException error(String what, String key, Exception e) {
     if (e instanceof StorageException se) {
-      retryable = se.isRetryable() || se.getCode() >= 500 || se.getCode() == 429;
-      detail = "HTTP " + se.getCode() + ": " + se.getMessage();
+      return failed(
+          what,
+          key,
+          "HTTP " + se.getCode() + ": " + se.getMessage(),
+          se.isRetryable() || SdkRequests.transientStatus(se.getCode()),
+          e);
     }
-    return new dev.stasis.storage.StorageException(
-        what + " " + uri(key) + " failed: " + detail, retryable, e);
+    return failed(what, key, e.getMessage(), false, e);
   }
 
   @Override
   public Optional<ObjectInfo> stat(String key) throws IOException {
-    return retry.call(
-        "GET metadata " + uri(key),
-        Retry::isRetryable,
+    return requests.send(
+        "GET metadata",
+        key,
         () -> {
-          try {
-            Blob b = storage.get(BlobId.of(bucket, key));
-            return Optional.ofNullable(b == null || !finalized(b) ? null : info(b));
-          } catch (RuntimeException e) {
-            throw error("GET metadata", key, e);
-          }
+          Blob b = storage.get(BlobId.of(bucket, key));
+          return Optional.ofNullable(b == null || !finalized(b) ? null : info(b));
         });
   }
 
@@ -107,21 +106,14 @@ public final class GcsObjectStore implements ObjectStore {
   }
 
   @Override
-  public ObjectReader open(String key) throws IOException {
-    ObjectInfo info = stat(key).orElseThrow(() -> new NoSuchObjectException(uri(key)));
+  protected Ranges openVersion(String key, ObjectInfo info) {
     Long generation = info.version().equals("null") ? null : Long.valueOf(info.version());
     BlobId id = BlobId.of(bucket, key, generation);
-    return new ObjectReader() {
-      @Override
-      public ObjectInfo info() {
-        return info;
-      }
-
-      @Override
-      public void readFully(long offset, byte[] dst, int dstOffset, int length) throws IOException {
-        retry.call(
-            "GET " + uri(key) + " at " + offset,
-            Retry::isRetryable,
+    return (offset, dst, dstOffset, length) ->
+        requests.send(
+            "GET",
+            key,
+            " at " + offset,
             () -> {
               try (ReadChannel ch = storage.reader(id)) {
                 ch.setChunkSize(0);
@@ -130,156 +122,62 @@ public final class GcsObjectStore implements ObjectStore {
                 ByteBuffer buf = ByteBuffer.wrap(dst, dstOffset, length);
                 while (buf.hasRemaining()) {
                   if (ch.read(buf) < 0) {
-                    throw new IntegrityException(
-                        uri(key) + " is shorter than expected: ends before " + (offset + length));
+                    throw endsBefore(key, offset + length);
                   }
                 }
                 return null;
-              } catch (RuntimeException e) {
-                throw error("GET", key, e);
               }
             });
-      }
-    };
   }
 
   @Override
   public byte[] readAll(String key) throws IOException {
-    return retry.call(
-        "GET " + uri(key),
-        Retry::isRetryable,
-        () -> {
-          try {
-            return storage.readAllBytes(BlobId.of(bucket, key));
-          } catch (StorageException e) {
-            if (e.getCode() == 404) {
-              throw new NoSuchObjectException(uri(key));
-            }
-            throw error("GET", key, e);
-          } catch (RuntimeException e) {
-            throw error("GET", key, e);
-          }
-        });
+    return requests.readAll(
+        key,
+        e -> e instanceof StorageException se && se.getCode() == 404,
+        () -> storage.readAllBytes(BlobId.of(bucket, key)));
   }
 
   @Override
   public void put(String key, byte[] data, int length, String contentType) throws IOException {
     byte[] content = length == data.length ? data : Arrays.copyOf(data, length);
-    retry.call(
-        "PUT " + uri(key),
-        Retry::isRetryable,
-        () -> {
-          try {
+    requests.send(
+        "PUT",
+        key,
+        () ->
             storage.create(
                 BlobInfo.newBuilder(BlobId.of(bucket, key)).setContentType(contentType).build(),
-                content);
-            return null;
-          } catch (RuntimeException e) {
-            throw error("PUT", key, e);
-          }
-        });
+                content));
   }
 
   @Override
   public ObjectUpload startUpload(String key, String contentType, int partSize) throws IOException {
-    WriteChannel ch;
-    try {
-      ch =
-          storage.writer(
-              BlobInfo.newBuilder(BlobId.of(bucket, key)).setContentType(contentType).build());
-      ch.setChunkSize(Math.max(CHUNK_ALIGN, partSize / CHUNK_ALIGN * CHUNK_ALIGN));
-    } catch (RuntimeException e) {
-      throw error("start resumable upload of", key, e);
-    }
-    return new ObjectUpload() {
-      private int expected = 1;
-      private boolean failed;
-
-      @Override
-      public synchronized void uploadPart(int partNumber, byte[] data, int length)
-          throws IOException {
-        if (failed) {
-          throw new dev.stasis.storage.StorageException(
-              "resumable upload of " + uri(key) + " already failed");
-        }
-        if (partNumber != expected) {
-          throw new IllegalStateException(
-              "GCS parts must arrive in order: got " + partNumber + ", expected " + expected);
-        }
-        try {
-          ByteBuffer b = ByteBuffer.wrap(data, 0, length);
-          while (b.hasRemaining()) {
-            ch.write(b);
-          }
-          expected++;
-        } catch (IOException | RuntimeException e) {
-          failed = true;
-          if (e instanceof RuntimeException re) {
-            throw error("resumable upload of", key, re);
-          }
-          throw new dev.stasis.storage.StorageException(
-              "resumable upload of " + uri(key) + " failed: " + e.getMessage(), false, e);
-        }
-      }
-
-      @Override
-      public synchronized void complete(int partCount) throws IOException {
-        if (failed || expected != partCount + 1) {
-          throw new dev.stasis.storage.StorageException(
-              uri(key) + ": " + (expected - 1) + " of " + partCount + " parts were written");
-        }
-        try {
-          ch.close();
-        } catch (RuntimeException e) {
-          throw error("finish resumable upload of", key, e);
-        }
-      }
-
-      @Override
-      public void abort() {
-        // Never finalized: the session expires and no object appears.
-        LOG.debug("abandoned resumable upload of {}", uri(key));
-      }
-    };
+    return GcsResumableUpload.start(this, key, contentType, partSize);
   }
 
   @Override
   public List<ObjectInfo> list(String prefix) throws IOException {
-    return retry.call(
-        "LIST " + uri(prefix),
-        Retry::isRetryable,
+    return requests.send(
+        "LIST",
+        prefix,
         () -> {
-          try {
-            List<ObjectInfo> out = new ArrayList<>();
-            Iterable<Blob> blobs =
-                prefix.isEmpty()
-                    ? storage.list(bucket).iterateAll()
-                    : storage.list(bucket, Storage.BlobListOption.prefix(prefix)).iterateAll();
-            for (Blob b : blobs) {
-              if (finalized(b)) {
-                out.add(info(b));
-              }
+          List<ObjectInfo> out = new ArrayList<>();
+          Iterable<Blob> blobs =
+              prefix.isEmpty()
+                  ? storage.list(bucket).iterateAll()
+                  : storage.list(bucket, Storage.BlobListOption.prefix(prefix)).iterateAll();
+          for (Blob b : blobs) {
+            if (finalized(b)) {
+              out.add(info(b));
             }
-            return out;
-          } catch (RuntimeException e) {
-            throw error("LIST", prefix, e);
           }
+          return out;
         });
   }
 
   @Override
   public void delete(String key) throws IOException {
-    retry.call(
-        "DELETE " + uri(key),
-        Retry::isRetryable,
-        () -> {
-          try {
-            storage.delete(BlobId.of(bucket, key));
-            return null;
-          } catch (RuntimeException e) {
-            throw error("DELETE", key, e);
-          }
-        });
+    requests.send("DELETE", key, () -> storage.delete(BlobId.of(bucket, key)));
   }
 
   @Override

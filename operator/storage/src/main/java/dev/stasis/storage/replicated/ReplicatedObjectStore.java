@@ -12,15 +12,10 @@ import dev.stasis.storage.StorageUri;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>Checkpoints stay whole on every member: a member that failed any write under a directory (a
  * checkpoint's objects share one) is left out of every later write there, so it never receives that
  * checkpoint's manifest, and on that member the checkpoint does not exist. The repository writes
- * the manifest last, so quorum on the manifest means quorum on the whole checkpoint.
+ * the manifest last, so quorum on the manifest means quorum on the whole checkpoint. The writes and
+ * that bookkeeping are the {@link QuorumWriter}'s.
  */
 public final class ReplicatedObjectStore implements ObjectStore {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicatedObjectStore.class);
@@ -42,9 +38,7 @@ public final class ReplicatedObjectStore implements ObjectStore {
 
   private final String name;
   private final List<Member> members;
-  private final int writeQuorum;
-  private final ExecutorService pool;
-  private final Map<String, BitSet> excluded = new ConcurrentHashMap<>();
+  private final QuorumWriter writer;
 
   public ReplicatedObjectStore(String name, List<Member> members, int writeQuorum) {
     if (members.size() < 2) {
@@ -56,14 +50,7 @@ public final class ReplicatedObjectStore implements ObjectStore {
     }
     this.name = name;
     this.members = List.copyOf(members);
-    this.writeQuorum = writeQuorum;
-    this.pool =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "stasis-replica");
-              t.setDaemon(true);
-              return t;
-            });
+    this.writer = new QuorumWriter(this.members, writeQuorum, this::uri);
   }
 
   public String name() {
@@ -75,7 +62,7 @@ public final class ReplicatedObjectStore implements ObjectStore {
   }
 
   public int writeQuorum() {
-    return writeQuorum;
+    return writer.writeQuorum();
   }
 
   @Override
@@ -83,208 +70,34 @@ public final class ReplicatedObjectStore implements ObjectStore {
     return StorageUri.uriOf(Stasis.SCHEME_REPLICATED, name, key);
   }
 
-  private static String dir(String key) {
-    int i = key.lastIndexOf('/');
-    return i < 0 ? "" : key.substring(0, i);
-  }
-
-  private boolean isExcluded(String key, int member) {
-    BitSet b = excluded.get(dir(key));
-    synchronized (excluded) {
-      return b != null && b.get(member);
-    }
-  }
-
-  private void exclude(String key, int member, Throwable cause) {
-    LOG.warn(
-        "member {} of {} failed a write under {}: {}",
-        members.get(member).name(),
-        uri(""),
-        dir(key),
-        cause.toString());
-    synchronized (excluded) {
-      excluded.computeIfAbsent(dir(key), k -> new BitSet()).set(member);
-    }
-  }
-
-  /** Members that may still be written under {@code key}'s directory. */
-  private List<Integer> writable(String key) {
-    List<Integer> out = new ArrayList<>();
-    for (int i = 0; i < members.size(); i++) {
-      if (!isExcluded(key, i)) {
-        out.add(i);
-      }
-    }
-    return out;
-  }
-
-  private StorageException quorumLost(String what, String key, int ok, List<String> errors) {
-    return new StorageException(
-        what
-            + " "
-            + uri(key)
-            + " reached "
-            + ok
-            + " of "
-            + members.size()
-            + " members, write quorum is "
-            + writeQuorum
-            + ": "
-            + String.join("; ", errors),
-        false,
-        null);
-  }
-
-  private interface MemberCall<T> {
-    T call(Member m, String memberKey) throws IOException;
-  }
-
-  /** Runs {@code call} on the given members in parallel; returns results by member index. */
-  private <T> Map<Integer, Object> onMembers(List<Integer> which, String key, MemberCall<T> call) {
-    Map<Integer, Future<T>> futures = new LinkedHashMap<>();
-    for (int i : which) {
-      Member m = members.get(i);
-      futures.put(i, pool.submit(() -> call.call(m, m.location().key(key))));
-    }
-    Map<Integer, Object> results = new LinkedHashMap<>();
-    for (Map.Entry<Integer, Future<T>> e : futures.entrySet()) {
-      try {
-        T v = e.getValue().get();
-        results.put(e.getKey(), v == null ? Boolean.TRUE : v);
-      } catch (java.util.concurrent.ExecutionException ex) {
-        results.put(e.getKey(), ex.getCause());
-      } catch (InterruptedException ex) {
-        Thread.currentThread().interrupt();
-        results.put(e.getKey(), ex);
-      }
-    }
-    return results;
-  }
-
   @Override
   public void put(String key, byte[] data, int length, String contentType) throws IOException {
-    Map<Integer, Object> r =
-        onMembers(
-            writable(key),
-            key,
-            (m, k) -> {
-              m.location().store().put(k, data, length, contentType);
-              return null;
-            });
-    int ok = 0;
-    List<String> errors = new ArrayList<>();
-    for (Map.Entry<Integer, Object> e : r.entrySet()) {
-      if (e.getValue() instanceof Throwable t) {
-        exclude(key, e.getKey(), t);
-        errors.add(members.get(e.getKey()).name() + ": " + t.getMessage());
-      } else {
-        ok++;
-      }
-    }
-    if (ok < writeQuorum) {
-      throw quorumLost("writing", key, ok, errors);
-    }
+    writer.write(
+        "writing",
+        key,
+        (store, k) -> {
+          store.put(k, data, length, contentType);
+          return null;
+        },
+        new ArrayList<>(),
+        none -> {});
   }
 
   @Override
   public ObjectUpload startUpload(String key, String contentType, int partSize) throws IOException {
-    Map<Integer, Object> r =
-        onMembers(
-            writable(key),
-            key,
-            (m, k) -> m.location().store().startUpload(k, contentType, partSize));
-    Map<Integer, ObjectUpload> live = new ConcurrentHashMap<>();
     List<String> errors = new ArrayList<>();
-    for (Map.Entry<Integer, Object> e : r.entrySet()) {
-      if (e.getValue() instanceof ObjectUpload u) {
-        live.put(e.getKey(), u);
-      } else {
-        Throwable t = (Throwable) e.getValue();
-        exclude(key, e.getKey(), t);
-        errors.add(members.get(e.getKey()).name() + ": " + t.getMessage());
-      }
-    }
-    if (live.size() < writeQuorum) {
-      live.values().forEach(ObjectUpload::abort);
-      throw quorumLost("starting the upload of", key, live.size(), errors);
-    }
-    return new ReplicatedUpload(key, live, errors);
+    Map<Integer, ObjectUpload> live =
+        writer.write(
+            "starting the upload of",
+            key,
+            (store, k) -> store.startUpload(k, contentType, partSize),
+            errors,
+            ObjectUpload::abort);
+    return new ReplicatedUpload(writer, key, live, errors);
   }
 
-  private final class ReplicatedUpload implements ObjectUpload {
-    private final String key;
-    private final Map<Integer, ObjectUpload> live;
-    private final List<String> errors;
-
-    ReplicatedUpload(String key, Map<Integer, ObjectUpload> live, List<String> errors) {
-      this.key = key;
-      this.live = live;
-      this.errors = java.util.Collections.synchronizedList(new ArrayList<>(errors));
-    }
-
-    private void drop(int member, Throwable t) {
-      ObjectUpload u = live.remove(member);
-      if (u != null) {
-        exclude(key, member, t);
-        errors.add(members.get(member).name() + ": " + t.getMessage());
-        u.abort();
-      }
-    }
-
-    private void check(String what) throws StorageException {
-      if (live.size() < writeQuorum) {
-        throw quorumLost(what, key, live.size(), errors);
-      }
-    }
-
-    @Override
-    public void uploadPart(int partNumber, byte[] data, int length) throws IOException {
-      List<Integer> which = new ArrayList<>(live.keySet());
-      Map<Integer, Future<?>> futures = new LinkedHashMap<>();
-      for (int i : which) {
-        ObjectUpload u = live.get(i);
-        if (u != null) {
-          futures.put(
-              i,
-              pool.submit(
-                  () -> {
-                    u.uploadPart(partNumber, data, length);
-                    return null;
-                  }));
-        }
-      }
-      for (Map.Entry<Integer, Future<?>> e : futures.entrySet()) {
-        try {
-          e.getValue().get();
-        } catch (java.util.concurrent.ExecutionException ex) {
-          drop(e.getKey(), ex.getCause());
-        } catch (InterruptedException ex) {
-          Thread.currentThread().interrupt();
-          throw new java.io.InterruptedIOException("interrupted");
-        }
-      }
-      check("uploading part " + partNumber + " of");
-    }
-
-    @Override
-    public void complete(int partCount) throws IOException {
-      for (Map.Entry<Integer, ObjectUpload> e : new ArrayList<>(live.entrySet())) {
-        try {
-          e.getValue().complete(partCount);
-        } catch (IOException | RuntimeException ex) {
-          drop(e.getKey(), ex);
-        }
-      }
-      check("completing");
-    }
-
-    @Override
-    public void abort() {
-      for (ObjectUpload u : live.values()) {
-        u.abort();
-      }
-      live.clear();
-    }
+  private void unavailable(Member m, IOException e) {
+    LOG.warn("member {} of {} is unavailable: {}", m.name(), uri(""), e.toString());
   }
 
   @Override
@@ -300,7 +113,7 @@ public final class ReplicatedObjectStore implements ObjectStore {
               new ObjectInfo(key, o.get().size(), o.get().version(), o.get().lastModified()));
         }
       } catch (IOException e) {
-        LOG.warn("member {} of {} is unavailable: {}", m.name(), uri(""), e.toString());
+        unavailable(m, e);
         last = e;
       }
     }
@@ -312,34 +125,24 @@ public final class ReplicatedObjectStore implements ObjectStore {
 
   @Override
   public ObjectReader open(String key) throws IOException {
-    List<String> errors = new ArrayList<>();
-    for (Member m : members) {
-      try {
-        return m.location().store().open(m.location().key(key));
-      } catch (NoSuchObjectException e) {
-        // try the next member
-      } catch (IOException e) {
-        LOG.warn("member {} of {} is unavailable: {}", m.name(), uri(""), e.toString());
-        errors.add(m.name() + ": " + e.getMessage());
-      }
-    }
-    if (!errors.isEmpty()) {
-      throw new StorageException(
-          "no available member holds " + uri(key) + ": " + String.join("; ", errors), true, null);
-    }
-    throw new NoSuchObjectException(uri(key));
+    return fromFirstHolder(key, ObjectStore::open);
   }
 
   @Override
   public byte[] readAll(String key) throws IOException {
+    return fromFirstHolder(key, ObjectStore::readAll);
+  }
+
+  /** Reads {@code key} from the first member, in order, that answers and holds it. */
+  private <T> T fromFirstHolder(String key, QuorumWriter.StoreCall<T> read) throws IOException {
     List<String> errors = new ArrayList<>();
     for (Member m : members) {
       try {
-        return m.location().store().readAll(m.location().key(key));
+        return read.call(m.location().store(), m.location().key(key));
       } catch (NoSuchObjectException e) {
         // try the next member
       } catch (IOException e) {
-        LOG.warn("member {} of {} is unavailable: {}", m.name(), uri(""), e.toString());
+        unavailable(m, e);
         errors.add(m.name() + ": " + e.getMessage());
       }
     }
@@ -370,7 +173,7 @@ public final class ReplicatedObjectStore implements ObjectStore {
         }
         answered++;
       } catch (IOException e) {
-        LOG.warn("member {} of {} is unavailable: {}", m.name(), uri(""), e.toString());
+        unavailable(m, e);
         errors.add(m.name() + ": " + e.getMessage());
       }
     }
@@ -387,22 +190,22 @@ public final class ReplicatedObjectStore implements ObjectStore {
    */
   @Override
   public void delete(String key) throws IOException {
-    Map<Integer, Object> r =
-        onMembers(
-            allMembers(),
-            key,
-            (m, k) -> {
-              m.location().store().delete(k);
-              return null;
-            });
     List<String> errors = new ArrayList<>();
-    for (Map.Entry<Integer, Object> e : r.entrySet()) {
-      if (e.getValue() instanceof Throwable t) {
-        errors.add(members.get(e.getKey()).name() + ": " + t.getMessage());
+    for (QuorumWriter.Outcome<Object> o :
+        writer.fanOut(
+            writer.all(),
+            writer.onStore(
+                key,
+                (store, k) -> {
+                  store.delete(k);
+                  return null;
+                }))) {
+      if (o.failure() != null) {
+        errors.add(writer.failure(o.member(), o.failure()));
       }
     }
     if (key.endsWith("/manifest.json")) {
-      excluded.remove(dir(key));
+      writer.forget(QuorumWriter.dir(key));
     }
     if (!errors.isEmpty()) {
       throw new StorageException(
@@ -410,17 +213,9 @@ public final class ReplicatedObjectStore implements ObjectStore {
     }
   }
 
-  private List<Integer> allMembers() {
-    List<Integer> all = new ArrayList<>();
-    for (int i = 0; i < members.size(); i++) {
-      all.add(i);
-    }
-    return all;
-  }
-
   /** Forgets which members missed writes under {@code dir} (after a commit or an abort). */
   public void forget(String dirKey) {
-    excluded.remove(dirKey);
+    writer.forget(dirKey);
   }
 
   @Override
@@ -440,7 +235,7 @@ public final class ReplicatedObjectStore implements ObjectStore {
 
   @Override
   public void close() {
-    pool.shutdownNow();
+    writer.close();
     for (Member m : members) {
       m.location().close();
     }

@@ -2,6 +2,8 @@ package dev.stasis.storage.s3;
 
 import java.net.InetAddress;
 import java.net.URI;
+import java.util.function.Consumer;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 /**
  * How to reach an S3 bucket. Unset fields fall back to the AWS defaults: the default region chain
@@ -133,6 +135,22 @@ public final class S3Settings {
     this.sseAlgorithm = blankToNull(algorithm);
     this.sseKmsKeyId = blankToNull(kmsKeyId);
     return this;
+  }
+
+  /** Gives a new object the storage class and server-side encryption asked for, if any. */
+  void applyToNewObject(
+      Consumer<String> storageClass,
+      Consumer<ServerSideEncryption> encryption,
+      Consumer<String> kmsKeyId) {
+    if (this.storageClass != null) {
+      storageClass.accept(this.storageClass);
+    }
+    if (sseAlgorithm != null) {
+      encryption.accept(ServerSideEncryption.fromValue(sseAlgorithm));
+      if (sseKmsKeyId != null) {
+        kmsKeyId.accept(sseKmsKeyId);
+      }
+    }
   }
 
   public int minPartSize() {
