@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.stasis.api.v1alpha1.Checkpoint;
+import dev.stasis.api.v1alpha1.CheckpointSchedule;
 import dev.stasis.api.v1alpha1.CheckpointStorage;
 import dev.stasis.api.v1alpha1.Restore;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
@@ -27,7 +28,7 @@ import java.util.List;
  */
 final class GeneratedCrds {
   static final List<Class<? extends HasMetadata>> KINDS =
-      List.of(Checkpoint.class, Restore.class, CheckpointStorage.class);
+      List.of(Checkpoint.class, Restore.class, CheckpointStorage.class, CheckpointSchedule.class);
 
   private static final ObjectMapper YAML =
       new ObjectMapper(
