@@ -8,7 +8,7 @@ import java.util.List;
 
 /** What happened to a Checkpoint. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class CheckpointStatus {
+public class CheckpointStatus extends ConditionedStatus {
   @JsonPropertyDescription("Pending, Checkpointing, Uploading, Completed or Failed.")
   private CheckpointPhase phase;
 
@@ -46,12 +46,6 @@ public class CheckpointStatus {
 
   @JsonPropertyDescription("A human-readable summary of the current phase, or why it failed.")
   private String message;
-
-  @JsonPropertyDescription("The generation of the spec this status describes.")
-  private Long observedGeneration;
-
-  @JsonPropertyDescription("Latest observations: Ready, StorageSelected, Dumped, Uploaded.")
-  private List<Condition> conditions = new ArrayList<>();
 
   public CheckpointPhase getPhase() {
     return phase;
@@ -149,19 +143,9 @@ public class CheckpointStatus {
     this.message = message;
   }
 
-  public Long getObservedGeneration() {
-    return observedGeneration;
-  }
-
-  public void setObservedGeneration(Long observedGeneration) {
-    this.observedGeneration = observedGeneration;
-  }
-
+  @Override
+  @JsonPropertyDescription("Latest observations: Ready, StorageSelected, Dumped, Uploaded.")
   public List<Condition> getConditions() {
-    return conditions;
-  }
-
-  public void setConditions(List<Condition> conditions) {
-    this.conditions = conditions;
+    return super.getConditions();
   }
 }

@@ -3,12 +3,11 @@ package dev.stasis.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
-import java.util.ArrayList;
 import java.util.List;
 
 /** What the operator last found out about a CheckpointStorage. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class CheckpointStorageStatus {
+public class CheckpointStorageStatus extends ConditionedStatus {
   @JsonPropertyDescription("Available when the last validation and reachability check passed.")
   private StoragePhase phase;
 
@@ -23,12 +22,6 @@ public class CheckpointStorageStatus {
 
   @JsonPropertyDescription("Why the storage is Unavailable, or a short summary.")
   private String message;
-
-  @JsonPropertyDescription("The generation of the spec this status describes.")
-  private Long observedGeneration;
-
-  @JsonPropertyDescription("Latest observations: Ready, Validated, Reachable.")
-  private List<Condition> conditions = new ArrayList<>();
 
   public StoragePhase getPhase() {
     return phase;
@@ -70,19 +63,9 @@ public class CheckpointStorageStatus {
     this.message = message;
   }
 
-  public Long getObservedGeneration() {
-    return observedGeneration;
-  }
-
-  public void setObservedGeneration(Long observedGeneration) {
-    this.observedGeneration = observedGeneration;
-  }
-
+  @Override
+  @JsonPropertyDescription("Latest observations: Ready, Validated, Reachable.")
   public List<Condition> getConditions() {
-    return conditions;
-  }
-
-  public void setConditions(List<Condition> conditions) {
-    this.conditions = conditions;
+    return super.getConditions();
   }
 }

@@ -8,7 +8,7 @@ import java.util.List;
 
 /** What happened to a Restore. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class RestoreStatus {
+public class RestoreStatus extends ConditionedStatus {
   @JsonPropertyDescription("Pending, Downloading, Restoring, Running or Failed.")
   private RestorePhase phase;
 
@@ -35,12 +35,6 @@ public class RestoreStatus {
 
   @JsonPropertyDescription("A human-readable summary of the current phase, or why it failed.")
   private String message;
-
-  @JsonPropertyDescription("The generation of the spec this status describes.")
-  private Long observedGeneration;
-
-  @JsonPropertyDescription("Latest observations: Ready, SourceResolved, ImagesPushed, PodRunning.")
-  private List<Condition> conditions = new ArrayList<>();
 
   public RestorePhase getPhase() {
     return phase;
@@ -114,19 +108,9 @@ public class RestoreStatus {
     this.message = message;
   }
 
-  public Long getObservedGeneration() {
-    return observedGeneration;
-  }
-
-  public void setObservedGeneration(Long observedGeneration) {
-    this.observedGeneration = observedGeneration;
-  }
-
+  @Override
+  @JsonPropertyDescription("Latest observations: Ready, SourceResolved, ImagesPushed, PodRunning.")
   public List<Condition> getConditions() {
-    return conditions;
-  }
-
-  public void setConditions(List<Condition> conditions) {
-    this.conditions = conditions;
+    return super.getConditions();
   }
 }

@@ -1,0 +1,54 @@
+package dev.stasis.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What every Stasis status has: the Kubernetes-shaped conditions and the generation of the spec
+ * they describe. Each kind overrides {@link #getConditions()} only to say, in its CRD, which
+ * condition types it writes.
+ */
+public abstract class ConditionedStatus {
+  @JsonPropertyDescription("The generation of the spec this status describes.")
+  private Long observedGeneration;
+
+  private List<Condition> conditions = new ArrayList<>();
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  /** The condition of a type, if present. */
+  public Optional<Condition> condition(String type) {
+    return conditions == null
+        ? Optional.empty()
+        : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  /** Puts a condition in place of the one of the same type, or adds it. */
+  public void putCondition(Condition condition) {
+    List<Condition> out = new ArrayList<>(conditions == null ? List.of() : conditions);
+    Optional<Condition> previous = condition(condition.getType());
+    if (previous.isPresent()) {
+      out.set(out.indexOf(previous.get()), condition);
+    } else {
+      out.add(condition);
+    }
+    conditions = out;
+  }
+}
