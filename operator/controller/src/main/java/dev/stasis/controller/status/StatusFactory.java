@@ -1,8 +1,11 @@
 package dev.stasis.controller.status;
 
+import dev.stasis.api.v1alpha1.ConditionedStatus;
+import dev.stasis.api.v1alpha1.TimedStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -64,30 +67,82 @@ public final class StatusFactory {
       String message,
       Long observedGeneration) {
     List<Condition> out = new ArrayList<>(conditions == null ? List.of() : conditions);
-    String value = status ? TRUE : FALSE;
-    Condition previous =
-        out.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
-    String transition =
-        previous != null
-                && value.equals(previous.getStatus())
-                && previous.getLastTransitionTime() != null
-            ? previous.getLastTransitionTime()
-            : timestamp();
-    Condition next =
-        new ConditionBuilder()
-            .withType(type)
-            .withStatus(value)
-            .withReason(reason)
-            .withMessage(message == null ? "" : message)
-            .withLastTransitionTime(transition)
-            .withObservedGeneration(observedGeneration)
-            .build();
+    Condition previous = find(out, type).orElse(null);
+    Condition next = condition(previous, type, status, reason, message, observedGeneration);
     if (previous != null) {
       out.set(out.indexOf(previous), next);
     } else {
       out.add(next);
     }
     return out;
+  }
+
+  /** Sets a condition of a status, for the generation the status observes (see above). */
+  public void set(
+      ConditionedStatus status, String type, boolean value, String reason, String message) {
+    status.putCondition(
+        condition(
+            status.condition(type).orElse(null),
+            type,
+            value,
+            reason,
+            message,
+            status.getObservedGeneration()));
+  }
+
+  private Condition condition(
+      Condition previous,
+      String type,
+      boolean status,
+      String reason,
+      String message,
+      Long observedGeneration) {
+    String value = status ? TRUE : FALSE;
+    String transition =
+        previous != null
+                && value.equals(previous.getStatus())
+                && previous.getLastTransitionTime() != null
+            ? previous.getLastTransitionTime()
+            : timestamp();
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(value)
+        .withReason(reason)
+        .withMessage(message == null ? "" : message)
+        .withLastTransitionTime(transition)
+        .withObservedGeneration(observedGeneration)
+        .build();
+  }
+
+  /**
+   * Readies the copy of a status a reconcile writes: the generation it describes, and the start
+   * time when it has none yet.
+   */
+  public void observe(TimedStatus status, Long generation) {
+    if (status.getStartTime() == null) {
+      status.setStartTime(timestamp());
+    }
+    status.setObservedGeneration(generation);
+  }
+
+  /** Ends a run that failed: why, when, and the Ready condition false with the reason. */
+  public void failed(TimedStatus status, String reason, String message) {
+    status.setMessage(message);
+    status.setCompletionTime(timestamp());
+    set(status, Reasons.READY, false, reason, message);
+  }
+
+  /** An error JOSDK retries: shown on its condition, the phase unchanged. */
+  public void retrying(ConditionedStatus status, ReconcileError error) {
+    status.setMessage(error.retryingMessage());
+    set(status, error.conditionType(), false, error.reason(), status.getMessage());
+  }
+
+  /** The time between two timestamps {@link #timestamp()} wrote; null when one is missing. */
+  public static Duration elapsed(String start, String end) {
+    Optional<Instant> from = parse(start);
+    Optional<Instant> to = parse(end);
+    return from.isPresent() && to.isPresent() ? Duration.between(from.get(), to.get()) : null;
   }
 
   /** The condition of a type, if present. */
