@@ -14,7 +14,6 @@ import dev.stasis.controller.storage.StorageSelection;
 import dev.stasis.controller.storage.StoredCheckpoint;
 import dev.stasis.controller.util.ByteSizes;
 import dev.stasis.controller.util.StoredArchive;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,13 +35,13 @@ final class CheckpointStatuses {
   /** A deep copy of the current status (never null, phase Pending when unset). */
   CheckpointStatus current(Checkpoint checkpoint) {
     CheckpointStatus status =
-        checkpoint.getStatus() == null
-            ? new CheckpointStatus()
-            : Serialization.clone(checkpoint.getStatus());
+        factory.copyStarted(
+            checkpoint.getStatus(),
+            CheckpointStatus::new,
+            checkpoint.getMetadata().getGeneration());
     if (status.getPhase() == null) {
       status.setPhase(CheckpointPhase.Pending);
     }
-    factory.observe(status, checkpoint.getMetadata().getGeneration());
     return status;
   }
 

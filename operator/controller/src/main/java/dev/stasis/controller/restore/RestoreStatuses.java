@@ -9,7 +9,6 @@ import dev.stasis.controller.status.Reasons;
 import dev.stasis.controller.status.ReconcileError;
 import dev.stasis.controller.status.StatusFactory;
 import dev.stasis.controller.storage.StoredCheckpoint;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
 
 /**
@@ -27,13 +26,11 @@ final class RestoreStatuses {
   /** A deep copy of the current status (never null, phase Pending when unset). */
   RestoreStatus current(Restore restore) {
     RestoreStatus status =
-        restore.getStatus() == null
-            ? new RestoreStatus()
-            : Serialization.clone(restore.getStatus());
+        factory.copyStarted(
+            restore.getStatus(), RestoreStatus::new, restore.getMetadata().getGeneration());
     if (status.getPhase() == null) {
       status.setPhase(RestorePhase.Pending);
     }
-    factory.observe(status, restore.getMetadata().getGeneration());
     return status;
   }
 

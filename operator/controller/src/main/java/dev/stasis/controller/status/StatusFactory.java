@@ -4,6 +4,7 @@ import dev.stasis.api.v1alpha1.ConditionedStatus;
 import dev.stasis.api.v1alpha1.TimedStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Builds the status conditions every reconciler writes, in the Kubernetes Condition shape (type,
@@ -115,14 +117,22 @@ public final class StatusFactory {
   }
 
   /**
-   * Readies the copy of a status a reconcile writes: the generation it describes, and the start
-   * time when it has none yet.
+   * A deep copy of a resource's status for a reconcile to change and write (a new one when it has
+   * none), describing this generation of the spec.
    */
-  public void observe(TimedStatus status, Long generation) {
-    if (status.getStartTime() == null) {
-      status.setStartTime(timestamp());
+  public static <S extends ConditionedStatus> S copy(S status, Supplier<S> empty, Long generation) {
+    S copy = status == null ? empty.get() : Serialization.clone(status);
+    copy.setObservedGeneration(generation);
+    return copy;
+  }
+
+  /** As {@link #copy}, with the start time set to now when it has none yet. */
+  public <S extends TimedStatus> S copyStarted(S status, Supplier<S> empty, Long generation) {
+    S copy = copy(status, empty, generation);
+    if (copy.getStartTime() == null) {
+      copy.setStartTime(timestamp());
     }
-    status.setObservedGeneration(generation);
+    return copy;
   }
 
   /** Ends a run that failed: why, when, and the Ready condition false with the reason. */

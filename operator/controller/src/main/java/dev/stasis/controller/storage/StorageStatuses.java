@@ -5,7 +5,6 @@ import dev.stasis.api.v1alpha1.CheckpointStorageStatus;
 import dev.stasis.api.v1alpha1.StoragePhase;
 import dev.stasis.controller.status.Reasons;
 import dev.stasis.controller.status.StatusFactory;
-import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
  * The one place a CheckpointStorage's status is written: from what a check found, or from a check
@@ -59,10 +58,10 @@ final class StorageStatuses {
   /** A copy of the current status, with what the spec says and the time of this check. */
   private CheckpointStorageStatus validatedNow(CheckpointStorage storage) {
     CheckpointStorageStatus status =
-        storage.getStatus() == null
-            ? new CheckpointStorageStatus()
-            : Serialization.clone(storage.getStatus());
-    status.setObservedGeneration(storage.getMetadata().getGeneration());
+        StatusFactory.copy(
+            storage.getStatus(),
+            CheckpointStorageStatus::new,
+            storage.getMetadata().getGeneration());
     status.setType(storage.getSpec().backendType());
     status.setUrl(StorageResolver.rootUri(storage));
     status.setLastValidated(factory.timestamp());
