@@ -74,15 +74,13 @@ public class CheckpointReconciler implements Reconciler<Checkpoint>, Cleaner<Che
   @Override
   public UpdateControl<Checkpoint> reconcile(Checkpoint checkpoint, Context<Checkpoint> context) {
     CheckpointStatus status = statuses.current(checkpoint);
-    if (status.getPhase().isFinal()) {
-      return ended(checkpoint, status);
-    }
-    if (CheckpointAnnotations.isImported(checkpoint)) {
+    if (CheckpointAnnotations.isImported(checkpoint) && !status.getPhase().isFinal()) {
       return advance(checkpoint, importer.run(checkpoint, status));
     }
     return switch (status.getPhase()) {
       case Pending -> advance(checkpoint, start.run(checkpoint, status));
-      default -> advance(checkpoint, progress.run(checkpoint, status));
+      case Checkpointing, Uploading -> advance(checkpoint, progress.run(checkpoint, status));
+      case Completed, Failed -> ended(checkpoint, status);
     };
   }
 

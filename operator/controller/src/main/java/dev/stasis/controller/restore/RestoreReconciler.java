@@ -70,28 +70,39 @@ public class RestoreReconciler implements Reconciler<Restore> {
   @Override
   public UpdateControl<Restore> reconcile(Restore restore, Context<Restore> context) {
     RestoreStatus status = statuses.current(restore);
-    if (status.getPhase().isFinal()) {
-      return UpdateControl.noUpdate();
-    }
-    ReconcileStep<RestoreStatus> step;
+    return switch (status.getPhase()) {
+      case Pending -> advance(restore, status, () -> start(restore, status));
+      case Downloading -> advance(restore, status, () -> followJob(restore, status));
+      case Restoring ->
+          advance(
+              restore,
+              status,
+              () ->
+                  status.getRestoredPod() == null
+                      ? followJob(restore, status)
+                      : podFollower.follow(restore, status));
+      case Running, Failed -> UpdateControl.noUpdate();
+    };
+  }
+
+  /** One step of the state machine; a {@link RestoreFailure} ends the Restore Failed. */
+  private interface Step {
+    ReconcileStep<RestoreStatus> run() throws RestoreFailure;
+  }
+
+  /** Runs a step, writes what it decided, and looks again when it asks to. */
+  private UpdateControl<Restore> advance(Restore restore, RestoreStatus status, Step step) {
+    ReconcileStep<RestoreStatus> next;
     try {
-      if (status.getRestoredPod() != null) {
-        step = podFollower.follow(restore, status);
-      } else {
-        step =
-            switch (status.getPhase()) {
-              case Downloading, Restoring -> followJob(restore, status);
-              default -> start(restore, status);
-            };
-      }
+      next = step.run();
     } catch (RestoreFailure f) {
-      step = ReconcileStep.done(statuses.failed(status, f.reason(), f.getMessage()));
+      next = ReconcileStep.done(statuses.failed(status, f.reason(), f.getMessage()));
     }
     RestorePhase before = phaseOf(restore);
-    phaseEvents.publish(restore, before, step.status());
+    phaseEvents.publish(restore, before, next.status());
     UpdateControl<Restore> control =
-        writer.update(restore, before == null, step.status(), Restore::new);
-    return step.requeue() == null ? control : control.rescheduleAfter(step.requeue());
+        writer.update(restore, before == null, next.status(), Restore::new);
+    return next.requeue() == null ? control : control.rescheduleAfter(next.requeue());
   }
 
   /** Pending: find the checkpoint, choose the node and start the agent's job there. */
