@@ -52,16 +52,4 @@ public abstract class ConditionedStatus {
         ? Optional.empty()
         : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
   }
-
-  /** Puts a condition in place of the one of the same type, or adds it. */
-  public void putCondition(Condition condition) {
-    List<Condition> out = new ArrayList<>(conditions == null ? List.of() : conditions);
-    Optional<Condition> previous = condition(condition.getType());
-    if (previous.isPresent()) {
-      out.set(out.indexOf(previous.get()), condition);
-    } else {
-      out.add(condition);
-    }
-    conditions = out;
-  }
 }

@@ -18,8 +18,10 @@ import java.util.function.Supplier;
 
 /**
  * Builds the status conditions every reconciler writes, in the Kubernetes Condition shape (type,
- * status, reason, message, lastTransitionTime, observedGeneration), and the timestamps. The one
- * place that reads the clock, so tests can fix it.
+ * status, reason, message, lastTransitionTime, observedGeneration), and the timestamps; and what
+ * the per-kind status factories (CheckpointStatuses, RestoreStatuses, StorageStatuses) share: the
+ * copy of a status to write, a failed run, a retried error. The one place that reads the clock, so
+ * tests can fix it.
  */
 public final class StatusFactory {
   public static final String TRUE = "True";
@@ -69,8 +71,24 @@ public final class StatusFactory {
       String message,
       Long observedGeneration) {
     List<Condition> out = new ArrayList<>(conditions == null ? List.of() : conditions);
-    Condition previous = find(out, type).orElse(null);
-    Condition next = condition(previous, type, status, reason, message, observedGeneration);
+    String value = status ? TRUE : FALSE;
+    Condition previous =
+        out.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+    String transition =
+        previous != null
+                && value.equals(previous.getStatus())
+                && previous.getLastTransitionTime() != null
+            ? previous.getLastTransitionTime()
+            : timestamp();
+    Condition next =
+        new ConditionBuilder()
+            .withType(type)
+            .withStatus(value)
+            .withReason(reason)
+            .withMessage(message == null ? "" : message)
+            .withLastTransitionTime(transition)
+            .withObservedGeneration(observedGeneration)
+            .build();
     if (previous != null) {
       out.set(out.indexOf(previous), next);
     } else {
@@ -79,41 +97,11 @@ public final class StatusFactory {
     return out;
   }
 
-  /** Sets a condition of a status, for the generation the status observes (see above). */
+  /** Sets a condition of a status, for the generation the status describes (see above). */
   public void set(
       ConditionedStatus status, String type, boolean value, String reason, String message) {
-    status.putCondition(
-        condition(
-            status.condition(type).orElse(null),
-            type,
-            value,
-            reason,
-            message,
-            status.getObservedGeneration()));
-  }
-
-  private Condition condition(
-      Condition previous,
-      String type,
-      boolean status,
-      String reason,
-      String message,
-      Long observedGeneration) {
-    String value = status ? TRUE : FALSE;
-    String transition =
-        previous != null
-                && value.equals(previous.getStatus())
-                && previous.getLastTransitionTime() != null
-            ? previous.getLastTransitionTime()
-            : timestamp();
-    return new ConditionBuilder()
-        .withType(type)
-        .withStatus(value)
-        .withReason(reason)
-        .withMessage(message == null ? "" : message)
-        .withLastTransitionTime(transition)
-        .withObservedGeneration(observedGeneration)
-        .build();
+    status.setConditions(
+        set(status.getConditions(), type, value, reason, message, status.getObservedGeneration()));
   }
 
   /**
@@ -153,12 +141,5 @@ public final class StatusFactory {
     Optional<Instant> from = parse(start);
     Optional<Instant> to = parse(end);
     return from.isPresent() && to.isPresent() ? Duration.between(from.get(), to.get()) : null;
-  }
-
-  /** The condition of a type, if present. */
-  public static Optional<Condition> find(List<Condition> conditions, String type) {
-    return conditions == null
-        ? Optional.empty()
-        : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
   }
 }
