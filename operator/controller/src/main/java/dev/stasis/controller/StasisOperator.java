@@ -2,6 +2,7 @@ package dev.stasis.controller;
 
 import dev.stasis.controller.agent.AgentClient;
 import dev.stasis.controller.agent.AgentLocator;
+import dev.stasis.controller.agent.NodeAgents;
 import dev.stasis.controller.checkpoint.CheckpointReconciler;
 import dev.stasis.controller.metrics.StasisMetrics;
 import dev.stasis.controller.restore.RestoreReconciler;
@@ -10,6 +11,7 @@ import dev.stasis.controller.status.StatusFactory;
 import dev.stasis.controller.storage.CheckpointCatalog;
 import dev.stasis.controller.storage.CheckpointStorageReconciler;
 import dev.stasis.controller.storage.StorageResolver;
+import dev.stasis.controller.storage.Storages;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
@@ -30,7 +32,6 @@ public final class StasisOperator implements AutoCloseable {
   public static final String LEASE_NAME = "stasis-operator";
 
   private final Operator operator;
-  private final Services services;
 
   public StasisOperator(
       KubernetesClient client,
@@ -56,19 +57,16 @@ public final class StasisOperator implements AutoCloseable {
       MeterRegistry registry,
       String identity,
       boolean exitOnLostLease) {
-    StatusFactory status = new StatusFactory(clock);
-    this.services =
-        new Services(
-            client,
-            settings,
-            status,
-            new EventRecorder(client, status, identity),
-            new StasisMetrics(registry),
-            agents,
+    StatusFactory statusFactory = new StatusFactory(clock);
+    EventRecorder events = new EventRecorder(client, statusFactory, identity);
+    StasisMetrics metrics = new StasisMetrics(registry);
+    NodeAgents nodeAgents =
+        new NodeAgents(
             new AgentLocator(
                 client, settings.agentNamespace(), settings.agentLabels(), settings.agentPort()),
-            new StorageResolver(client, settings.namespace()),
-            catalog);
+            agents);
+    Storages storages =
+        new Storages(client, new StorageResolver(client, settings.namespace()), catalog);
     this.operator =
         new Operator(
             o -> {
@@ -77,7 +75,7 @@ public final class StasisOperator implements AutoCloseable {
               // Our CR classes initialise spec with its defaults, and JOSDK's server-side apply
               // of the finalizer sends a new instance: with force it would take over (and reset)
               // spec fields such as deletionPolicy. Patch status and finalizers the classic way
-              // (see FirstStatus for the one write that cannot go through JOSDK then).
+              // (see StatusWriter for the one write that cannot go through JOSDK then).
               o.withUseSSAToPatchPrimaryResource(false);
               o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
               if (settings.leaderElection()) {
@@ -100,10 +98,16 @@ public final class StasisOperator implements AutoCloseable {
             .setMaxInterval(Duration.ofMinutes(2).toMillis())
             .setMaxAttempts(settings.agentRetryAttempts());
     operator.register(
-        new CheckpointReconciler(services), c -> namespaced(c.withRetry(retry), settings));
+        new CheckpointReconciler(
+            client, settings, statusFactory, events, metrics, nodeAgents, storages),
+        c -> namespaced(c.withRetry(retry), settings));
     operator.register(
-        new RestoreReconciler(services), c -> namespaced(c.withRetry(retry), settings));
-    operator.register(new CheckpointStorageReconciler(services), c -> c.withRetry(retry));
+        new RestoreReconciler(
+            client, settings, statusFactory, events, metrics, nodeAgents, storages),
+        c -> namespaced(c.withRetry(retry), settings));
+    operator.register(
+        new CheckpointStorageReconciler(settings, statusFactory, events, metrics, storages),
+        c -> c.withRetry(retry));
   }
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> void namespaced(
@@ -111,10 +115,6 @@ public final class StasisOperator implements AutoCloseable {
     if (!settings.watchNamespaces().isEmpty()) {
       c.settingNamespaces(settings.watchNamespaces());
     }
-  }
-
-  public Services services() {
-    return services;
   }
 
   public void start() {

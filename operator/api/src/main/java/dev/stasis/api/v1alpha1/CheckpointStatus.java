@@ -8,7 +8,7 @@ import java.util.List;
 
 /** What happened to a Checkpoint. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class CheckpointStatus extends ConditionedStatus {
+public class CheckpointStatus extends TimedStatus {
   @JsonPropertyDescription("Pending, Checkpointing, Uploading, Completed or Failed.")
   private CheckpointPhase phase;
 
@@ -37,15 +37,6 @@ public class CheckpointStatus extends ConditionedStatus {
 
   @JsonPropertyDescription("Progress of the dump and upload.")
   private Progress progress;
-
-  @JsonPropertyDescription("When the checkpoint started (RFC 3339).")
-  private String startTime;
-
-  @JsonPropertyDescription("When the checkpoint completed or failed (RFC 3339).")
-  private String completionTime;
-
-  @JsonPropertyDescription("A human-readable summary of the current phase, or why it failed.")
-  private String message;
 
   public CheckpointPhase getPhase() {
     return phase;
@@ -119,28 +110,16 @@ public class CheckpointStatus extends ConditionedStatus {
     this.progress = progress;
   }
 
+  @Override
+  @JsonPropertyDescription("When the checkpoint started (RFC 3339).")
   public String getStartTime() {
-    return startTime;
+    return super.getStartTime();
   }
 
-  public void setStartTime(String startTime) {
-    this.startTime = startTime;
-  }
-
+  @Override
+  @JsonPropertyDescription("When the checkpoint completed or failed (RFC 3339).")
   public String getCompletionTime() {
-    return completionTime;
-  }
-
-  public void setCompletionTime(String completionTime) {
-    this.completionTime = completionTime;
-  }
-
-  public String getMessage() {
-    return message;
-  }
-
-  public void setMessage(String message) {
-    this.message = message;
+    return super.getCompletionTime();
   }
 
   @Override

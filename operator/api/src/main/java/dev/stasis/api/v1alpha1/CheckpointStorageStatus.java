@@ -20,9 +20,6 @@ public class CheckpointStorageStatus extends ConditionedStatus {
   @JsonPropertyDescription("When the configuration and reachability were last checked.")
   private String lastValidated;
 
-  @JsonPropertyDescription("Why the storage is Unavailable, or a short summary.")
-  private String message;
-
   public StoragePhase getPhase() {
     return phase;
   }
@@ -55,12 +52,10 @@ public class CheckpointStorageStatus extends ConditionedStatus {
     this.lastValidated = lastValidated;
   }
 
+  @Override
+  @JsonPropertyDescription("Why the storage is Unavailable, or a short summary.")
   public String getMessage() {
-    return message;
-  }
-
-  public void setMessage(String message) {
-    this.message = message;
+    return super.getMessage();
   }
 
   @Override

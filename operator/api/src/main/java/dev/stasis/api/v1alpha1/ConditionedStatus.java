@@ -1,5 +1,6 @@
 package dev.stasis.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
@@ -7,15 +8,27 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What every Stasis status has: the Kubernetes-shaped conditions and the generation of the spec
- * they describe. Each kind overrides {@link #getConditions()} only to say, in its CRD, which
- * condition types it writes.
+ * What every Stasis status has: a message, the Kubernetes-shaped conditions and the generation of
+ * the spec they describe. Each kind overrides {@link #getConditions()} only to say, in its CRD,
+ * which condition types it writes.
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public abstract class ConditionedStatus {
+  @JsonPropertyDescription("A human-readable summary of the current phase, or why it failed.")
+  private String message;
+
   @JsonPropertyDescription("The generation of the spec this status describes.")
   private Long observedGeneration;
 
   private List<Condition> conditions = new ArrayList<>();
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
 
   public Long getObservedGeneration() {
     return observedGeneration;
@@ -38,17 +51,5 @@ public abstract class ConditionedStatus {
     return conditions == null
         ? Optional.empty()
         : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
-  }
-
-  /** Puts a condition in place of the one of the same type, or adds it. */
-  public void putCondition(Condition condition) {
-    List<Condition> out = new ArrayList<>(conditions == null ? List.of() : conditions);
-    Optional<Condition> previous = condition(condition.getType());
-    if (previous.isPresent()) {
-      out.set(out.indexOf(previous.get()), condition);
-    } else {
-      out.add(condition);
-    }
-    conditions = out;
   }
 }

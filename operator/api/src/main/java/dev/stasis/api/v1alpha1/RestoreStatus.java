@@ -8,7 +8,7 @@ import java.util.List;
 
 /** What happened to a Restore. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class RestoreStatus extends ConditionedStatus {
+public class RestoreStatus extends TimedStatus {
   @JsonPropertyDescription("Pending, Downloading, Restoring, Running or Failed.")
   private RestorePhase phase;
 
@@ -26,15 +26,6 @@ public class RestoreStatus extends ConditionedStatus {
 
   @JsonPropertyDescription("Checkpoint images pushed, one per container.")
   private List<RestoredImage> images = new ArrayList<>();
-
-  @JsonPropertyDescription("When the restore started (RFC 3339).")
-  private String startTime;
-
-  @JsonPropertyDescription("When the restored pod ran, or the restore failed (RFC 3339).")
-  private String completionTime;
-
-  @JsonPropertyDescription("A human-readable summary of the current phase, or why it failed.")
-  private String message;
 
   public RestorePhase getPhase() {
     return phase;
@@ -84,28 +75,16 @@ public class RestoreStatus extends ConditionedStatus {
     this.images = images;
   }
 
+  @Override
+  @JsonPropertyDescription("When the restore started (RFC 3339).")
   public String getStartTime() {
-    return startTime;
+    return super.getStartTime();
   }
 
-  public void setStartTime(String startTime) {
-    this.startTime = startTime;
-  }
-
+  @Override
+  @JsonPropertyDescription("When the restored pod ran, or the restore failed (RFC 3339).")
   public String getCompletionTime() {
-    return completionTime;
-  }
-
-  public void setCompletionTime(String completionTime) {
-    this.completionTime = completionTime;
-  }
-
-  public String getMessage() {
-    return message;
-  }
-
-  public void setMessage(String message) {
-    this.message = message;
+    return super.getCompletionTime();
   }
 
   @Override

@@ -25,6 +25,16 @@ public record AgentJob(
     images = images == null ? List.of() : List.copyOf(images);
   }
 
+  /** The reason a job that did not succeed gives, for a Ready condition. */
+  public String failureReason() {
+    return reason == null || reason.isBlank() ? "JobFailed" : reason;
+  }
+
+  /** What a job that did not succeed says about it. */
+  public String failureMessage() {
+    return message == null || message.isBlank() ? "the agent's job ended " + state : message;
+  }
+
   /** Job states; SUCCEEDED, FAILED and CANCELLED are terminal. */
   public enum State {
     QUEUED,

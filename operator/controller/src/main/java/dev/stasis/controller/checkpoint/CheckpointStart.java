@@ -5,26 +5,27 @@ import dev.stasis.api.v1alpha1.Checkpoint;
 import dev.stasis.api.v1alpha1.CheckpointPhase;
 import dev.stasis.api.v1alpha1.CheckpointSpec;
 import dev.stasis.api.v1alpha1.CheckpointStatus;
-import dev.stasis.api.v1alpha1.CheckpointStorage;
 import dev.stasis.api.v1alpha1.Compression;
 import dev.stasis.api.v1alpha1.StoragePhase;
-import dev.stasis.controller.Services;
+import dev.stasis.controller.OperatorSettings;
 import dev.stasis.controller.agent.AgentEndpoint;
 import dev.stasis.controller.agent.AgentJob;
 import dev.stasis.controller.agent.CheckpointJobRequest;
 import dev.stasis.controller.agent.CheckpointJobRequest.ContainerRef;
+import dev.stasis.controller.agent.NodeAgents;
 import dev.stasis.controller.status.Reasons;
+import dev.stasis.controller.status.ReconcileStep;
 import dev.stasis.controller.storage.StorageLocation;
 import dev.stasis.controller.storage.StorageSelection;
 import dev.stasis.controller.storage.StorageSelector;
 import dev.stasis.controller.storage.StorageUnavailableException;
+import dev.stasis.controller.storage.Storages;
 import dev.stasis.controller.util.Names;
 import dev.stasis.controller.util.PodMetadata;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,30 +37,41 @@ import java.util.Optional;
  * node's agent, and start the job there (idempotent: the job id is the Checkpoint's UID).
  */
 final class CheckpointStart {
-  private final Services services;
+  private final KubernetesClient client;
+  private final OperatorSettings settings;
+  private final NodeAgents agents;
+  private final Storages storages;
+  private final CheckpointStatuses statuses;
+  private final CheckpointProgress progress;
 
-  CheckpointStart(Services services) {
-    this.services = services;
+  CheckpointStart(
+      KubernetesClient client,
+      OperatorSettings settings,
+      NodeAgents agents,
+      Storages storages,
+      CheckpointStatuses statuses,
+      CheckpointProgress progress) {
+    this.client = client;
+    this.settings = settings;
+    this.agents = agents;
+    this.storages = storages;
+    this.statuses = statuses;
+    this.progress = progress;
   }
 
-  CheckpointStep run(Checkpoint checkpoint, CheckpointStatus status) {
-    var factory = services.status();
-    Long generation = checkpoint.getMetadata().getGeneration();
+  ReconcileStep<CheckpointStatus> run(Checkpoint checkpoint, CheckpointStatus status) {
     CheckpointSpec spec = checkpoint.getSpec();
     String ns = checkpoint.getMetadata().getNamespace();
 
     Optional<String> invalid = CheckpointValidation.problems(spec);
     if (invalid.isPresent()) {
-      return fail(status, Reasons.INVALID_SPEC, invalid.get(), generation);
+      return fail(status, Reasons.INVALID_SPEC, invalid.get());
     }
 
-    Pod pod = services.client().pods().inNamespace(ns).withName(spec.getPodName()).get();
+    Pod pod = client.pods().inNamespace(ns).withName(spec.getPodName()).get();
     if (pod == null) {
       return fail(
-          status,
-          Reasons.POD_NOT_FOUND,
-          "pod " + ns + "/" + spec.getPodName() + " does not exist",
-          generation);
+          status, Reasons.POD_NOT_FOUND, "pod " + ns + "/" + spec.getPodName() + " does not exist");
     }
     String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
     String nodeName = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
@@ -73,10 +85,9 @@ final class CheckpointStart {
               + spec.getPodName()
               + " is "
               + (phase == null ? "not scheduled" : phase)
-              + "; only a Running pod can be checkpointed",
-          generation);
+              + "; only a Running pod can be checkpointed");
     }
-    status.setNodeName(nodeName);
+    statuses.onNode(status, nodeName);
     recordPod(checkpoint, pod);
 
     List<ContainerRef> containers = new ArrayList<>();
@@ -97,32 +108,20 @@ final class CheckpointStart {
                   + name
                   + "' (it has "
                   + podContainers.stream().map(Container::getName).toList()
-                  + ")",
-              generation);
+                  + ")");
         }
         containers.add(new ContainerRef(name, c.get().getImage()));
       }
     }
 
-    Node node = services.client().nodes().withName(nodeName).get();
-    List<CheckpointStorage> storages =
-        services.client().resources(CheckpointStorage.class).list().getItems();
+    Node node = client.nodes().withName(nodeName).get();
     StorageSelection selection;
     try {
-      selection = StorageSelector.select(spec, node, storages);
+      selection = StorageSelector.select(spec, node, storages.all());
     } catch (StorageSelector.NoStorageException e) {
-      return fail(status, Reasons.STORAGE_NOT_FOUND, e.getMessage(), generation);
+      return fail(status, Reasons.STORAGE_NOT_FOUND, e.getMessage());
     }
-    status.setStorage(selection.display());
-    status.setStorageReason(selection.reason());
-    status.setConditions(
-        factory.set(
-            status.getConditions(),
-            Reasons.STORAGE_SELECTED,
-            true,
-            selection.conditionReason(),
-            selection.display() + ": " + selection.reason(),
-            generation));
+    statuses.storageSelected(status, selection);
     if (selection.storage() != null
         && selection.storage().getStatus() != null
         && selection.storage().getStatus().getPhase() == StoragePhase.Unavailable) {
@@ -132,24 +131,23 @@ final class CheckpointStart {
           "CheckpointStorage '"
               + selection.display()
               + "' is Unavailable: "
-              + selection.storage().getStatus().getMessage(),
-          generation);
+              + selection.storage().getStatus().getMessage());
     }
     StorageLocation location;
     try {
       location =
           selection.storage() != null
-              ? services.resolver().resolve(selection.storage())
-              : services.resolver().resolveDir(selection.dir());
+              ? storages.resolver().resolve(selection.storage())
+              : storages.resolver().resolveDir(selection.dir());
     } catch (StorageUnavailableException e) {
       String reason =
           Reasons.STORAGE_NOT_FOUND.equals(e.reason())
               ? Reasons.STORAGE_NOT_FOUND
               : Reasons.STORAGE_UNAVAILABLE;
-      return fail(status, reason, e.getMessage(), generation);
+      return fail(status, reason, e.getMessage());
     }
 
-    Optional<AgentEndpoint> agent = services.locator().onNode(nodeName);
+    Optional<AgentEndpoint> agent = agents.onNode(nodeName);
     if (agent.isEmpty()) {
       return fail(
           status,
@@ -157,11 +155,10 @@ final class CheckpointStart {
           "no running Stasis agent on node "
               + nodeName
               + " (pods labelled "
-              + services.settings().agentLabels()
+              + settings.agentLabels()
               + " in namespace "
-              + services.settings().agentNamespace()
-              + "); is the agent DaemonSet scheduled there?",
-          generation);
+              + settings.agentNamespace()
+              + "); is the agent DaemonSet scheduled there?");
     }
 
     CheckpointJobRequest request =
@@ -179,17 +176,10 @@ final class CheckpointStart {
             PodMetadata.checkpointLabels(pod.getMetadata().getLabels()),
             PodMetadata.checkpointAnnotations(pod.getMetadata().getAnnotations()));
     // Throws AgentUnreachableException: the reconciler retries with backoff, then fails.
-    AgentJob job = services.agents().startCheckpoint(agent.get(), request);
-    status.setPath(expectedPath(location.rootUri(), checkpoint));
-    status.setConditions(
-        factory.set(
-            status.getConditions(),
-            Reasons.AGENT_REACHABLE,
-            true,
-            Reasons.RUNNING,
-            "agent " + agent.get().podName() + " accepted the job",
-            generation));
-    return new CheckpointProgress(services).apply(checkpoint, status, job);
+    AgentJob job = agents.client().startCheckpoint(agent.get(), request);
+    statuses.jobAccepted(
+        status, expectedPath(location.rootUri(), checkpoint), agent.get().podName());
+    return progress.apply(checkpoint, status, job);
   }
 
   /**
@@ -200,25 +190,19 @@ final class CheckpointStart {
     var labels = checkpoint.getMetadata().getLabels();
     var annotations = checkpoint.getMetadata().getAnnotations();
     String podLabel = Names.labelValue(pod.getMetadata().getName());
-    String podLabels = CheckpointReconciler.podLabelsAnnotation(pod.getMetadata().getLabels());
+    String podLabels = CheckpointAnnotations.podLabelsValue(pod.getMetadata().getLabels());
     if (labels != null
         && podLabel.equals(labels.get(Stasis.LABEL_POD))
         && annotations != null
-        && podLabels.equals(annotations.get(CheckpointReconciler.ANNOTATION_POD_LABELS))) {
+        && podLabels.equals(annotations.get(CheckpointAnnotations.POD_LABELS))) {
       return;
     }
-    Map<String, Object> patch =
+    CheckpointAnnotations.patchMetadata(
+        client,
+        checkpoint,
         Map.of(
-            "metadata",
-            Map.of(
-                "labels", Map.of(Stasis.LABEL_POD, podLabel),
-                "annotations", Map.of(CheckpointReconciler.ANNOTATION_POD_LABELS, podLabels)));
-    services
-        .client()
-        .resources(Checkpoint.class)
-        .inNamespace(checkpoint.getMetadata().getNamespace())
-        .withName(checkpoint.getMetadata().getName())
-        .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch));
+            "labels", Map.of(Stasis.LABEL_POD, podLabel),
+            "annotations", Map.of(CheckpointAnnotations.POD_LABELS, podLabels)));
   }
 
   /** Where the agent writes: {@code <root>/<namespace>/<pod>/<checkpoint>-<uid 8 chars>}. */
@@ -236,10 +220,9 @@ final class CheckpointStart {
         + (uid.length() > 8 ? uid.substring(0, 8) : uid);
   }
 
-  private CheckpointStep fail(
-      CheckpointStatus status, String reason, String message, Long generation) {
-    return CheckpointStep.done(
-        CheckpointStatuses.fail(status, services.status(), reason, message, generation));
+  private ReconcileStep<CheckpointStatus> fail(
+      CheckpointStatus status, String reason, String message) {
+    return ReconcileStep.done(statuses.failed(status, reason, message));
   }
 
   static boolean started(CheckpointStatus status) {

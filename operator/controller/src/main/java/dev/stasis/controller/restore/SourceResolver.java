@@ -7,14 +7,15 @@ import dev.stasis.api.v1alpha1.LatestOf;
 import dev.stasis.api.v1alpha1.Restore;
 import dev.stasis.api.v1alpha1.RestoreSpec;
 import dev.stasis.api.v1alpha1.StoragePhase;
-import dev.stasis.controller.Services;
-import dev.stasis.controller.checkpoint.CheckpointReconciler;
+import dev.stasis.controller.checkpoint.CheckpointAnnotations;
 import dev.stasis.controller.status.Reasons;
 import dev.stasis.controller.status.StatusFactory;
 import dev.stasis.controller.storage.CatalogException;
 import dev.stasis.controller.storage.StorageLocation;
 import dev.stasis.controller.storage.StorageUnavailableException;
+import dev.stasis.controller.storage.Storages;
 import dev.stasis.controller.storage.StoredCheckpoint;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,10 +33,12 @@ import org.slf4j.LoggerFactory;
 final class SourceResolver {
   private static final Logger LOG = LoggerFactory.getLogger(SourceResolver.class);
 
-  private final Services services;
+  private final KubernetesClient client;
+  private final Storages storages;
 
-  SourceResolver(Services services) {
-    this.services = services;
+  SourceResolver(KubernetesClient client, Storages storages) {
+    this.client = client;
+    this.storages = storages;
   }
 
   RestoreSource resolve(Restore restore) throws RestoreFailure, RestoreWait {
@@ -50,12 +53,10 @@ final class SourceResolver {
           Reasons.INVALID_SPEC,
           "set exactly one of spec.checkpointName, spec.path and spec.latestOf");
     }
-    List<CheckpointStorage> storages =
-        services.client().resources(CheckpointStorage.class).list().getItems();
+    List<CheckpointStorage> all = storages.all();
     if (spec.getCheckpointName() != null) {
       Checkpoint checkpoint =
-          services
-              .client()
+          client
               .resources(Checkpoint.class)
               .inNamespace(ns)
               .withName(spec.getCheckpointName())
@@ -65,15 +66,15 @@ final class SourceResolver {
             Reasons.CHECKPOINT_NOT_FOUND,
             "Checkpoint " + ns + "/" + spec.getCheckpointName() + " does not exist");
       }
-      return fromResource(checkpoint, storages);
+      return fromResource(checkpoint, all);
     }
     if (spec.getPath() != null) {
-      return read(spec.getPath(), null, storages);
+      return read(spec.getPath(), null, all);
     }
-    return latest(ns, spec.getLatestOf(), storages);
+    return latest(ns, spec.getLatestOf(), all);
   }
 
-  private RestoreSource fromResource(Checkpoint checkpoint, List<CheckpointStorage> storages)
+  private RestoreSource fromResource(Checkpoint checkpoint, List<CheckpointStorage> all)
       throws RestoreFailure, RestoreWait {
     var status = checkpoint.getStatus();
     CheckpointPhase phase = status == null ? null : status.getPhase();
@@ -91,29 +92,27 @@ final class SourceResolver {
               + ")");
     }
     return read(
-        status.getPath(),
-        checkpoint.getMetadata().getName(),
-        storageFor(status.getStorage(), storages));
+        status.getPath(), checkpoint.getMetadata().getName(), storageFor(status.getStorage(), all));
   }
 
   /** Puts the storage a Checkpoint names first, so its credentials are used for its path. */
-  private static List<CheckpointStorage> storageFor(String name, List<CheckpointStorage> storages) {
+  private static List<CheckpointStorage> storageFor(String name, List<CheckpointStorage> all) {
     List<CheckpointStorage> named =
-        storages.stream().filter(s -> s.getMetadata().getName().equals(name)).toList();
-    return named.isEmpty() ? storages : named;
+        all.stream().filter(s -> s.getMetadata().getName().equals(name)).toList();
+    return named.isEmpty() ? all : named;
   }
 
-  private RestoreSource read(String path, String checkpointName, List<CheckpointStorage> storages)
+  private RestoreSource read(String path, String checkpointName, List<CheckpointStorage> all)
       throws RestoreFailure {
     StorageLocation location;
     try {
-      location = services.resolver().forCheckpointUri(path, storages);
+      location = storages.resolver().forCheckpointUri(path, all);
     } catch (StorageUnavailableException e) {
       throw new RestoreFailure(Reasons.STORAGE_UNAVAILABLE, e.getMessage());
     }
     Optional<StoredCheckpoint> manifest;
     try {
-      manifest = services.catalog().read(location, path);
+      manifest = storages.catalog().read(location, path);
     } catch (CatalogException e) {
       throw new RestoreFailure(
           Reasons.STORAGE_UNAVAILABLE, "cannot read " + path + ": " + e.getMessage());
@@ -125,7 +124,7 @@ final class SourceResolver {
     return new RestoreSource(checkpointName, manifest.get(), location);
   }
 
-  private RestoreSource latest(String ns, LatestOf latestOf, List<CheckpointStorage> storages)
+  private RestoreSource latest(String ns, LatestOf latestOf, List<CheckpointStorage> all)
       throws RestoreFailure {
     String podName = latestOf.getPodName();
     Map<String, String> selector =
@@ -137,8 +136,7 @@ final class SourceResolver {
     record Candidate(
         Instant time, Checkpoint resource, StoredCheckpoint stored, StorageLocation location) {}
     List<Candidate> candidates = new ArrayList<>();
-    for (Checkpoint c :
-        services.client().resources(Checkpoint.class).inNamespace(ns).list().getItems()) {
+    for (Checkpoint c : client.resources(Checkpoint.class).inNamespace(ns).list().getItems()) {
       if (c.getStatus() == null
           || c.getStatus().getPhase() != CheckpointPhase.Completed
           || c.getStatus().getPath() == null) {
@@ -147,20 +145,20 @@ final class SourceResolver {
       boolean fits =
           podName != null
               ? podName.equals(c.getSpec().getPodName())
-              : labelsMatch(CheckpointReconciler.podLabels(c), selector);
+              : labelsMatch(CheckpointAnnotations.podLabels(c), selector);
       if (fits) {
         Instant t = StatusFactory.parse(c.getStatus().getCompletionTime()).orElse(Instant.EPOCH);
         candidates.add(new Candidate(t, c, null, null));
       }
     }
-    for (CheckpointStorage storage : storages) {
+    for (CheckpointStorage storage : all) {
       if (storage.getStatus() != null
           && storage.getStatus().getPhase() == StoragePhase.Unavailable) {
         continue;
       }
       try {
-        StorageLocation location = services.resolver().resolve(storage);
-        for (StoredCheckpoint sc : services.catalog().list(location, ns)) {
+        StorageLocation location = storages.resolver().resolve(storage);
+        for (StoredCheckpoint sc : storages.catalog().list(location, ns)) {
           boolean fits =
               ns.equals(sc.namespace())
                   && (podName != null
@@ -194,13 +192,13 @@ final class SourceResolver {
     Candidate c = newest.get();
     if (c.resource() != null) {
       try {
-        return fromResource(c.resource(), storages);
+        return fromResource(c.resource(), all);
       } catch (RestoreWait e) {
         throw new IllegalStateException(e);
       }
     }
     String name =
-        services.client().resources(Checkpoint.class).inNamespace(ns).list().getItems().stream()
+        client.resources(Checkpoint.class).inNamespace(ns).list().getItems().stream()
             .filter(r -> r.getStatus() != null && c.stored().uri().equals(r.getStatus().getPath()))
             .map(r -> r.getMetadata().getName())
             .findFirst()

@@ -1,8 +1,12 @@
 package dev.stasis.controller.status;
 
+import dev.stasis.api.v1alpha1.ConditionedStatus;
+import dev.stasis.api.v1alpha1.TimedStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -10,11 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Builds the status conditions every reconciler writes, in the Kubernetes Condition shape (type,
- * status, reason, message, lastTransitionTime, observedGeneration), and the timestamps. The one
- * place that reads the clock, so tests can fix it.
+ * status, reason, message, lastTransitionTime, observedGeneration), and the timestamps; and what
+ * the per-kind status factories (CheckpointStatuses, RestoreStatuses, StorageStatuses) share: the
+ * copy of a status to write, a failed run, a retried error. The one place that reads the clock, so
+ * tests can fix it.
  */
 public final class StatusFactory {
   public static final String TRUE = "True";
@@ -90,10 +97,49 @@ public final class StatusFactory {
     return out;
   }
 
-  /** The condition of a type, if present. */
-  public static Optional<Condition> find(List<Condition> conditions, String type) {
-    return conditions == null
-        ? Optional.empty()
-        : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+  /** Sets a condition of a status, for the generation the status describes (see above). */
+  public void set(
+      ConditionedStatus status, String type, boolean value, String reason, String message) {
+    status.setConditions(
+        set(status.getConditions(), type, value, reason, message, status.getObservedGeneration()));
+  }
+
+  /**
+   * A deep copy of a resource's status for a reconcile to change and write (a new one when it has
+   * none), describing this generation of the spec.
+   */
+  public static <S extends ConditionedStatus> S copy(S status, Supplier<S> empty, Long generation) {
+    S copy = status == null ? empty.get() : Serialization.clone(status);
+    copy.setObservedGeneration(generation);
+    return copy;
+  }
+
+  /** As {@link #copy}, with the start time set to now when it has none yet. */
+  public <S extends TimedStatus> S copyStarted(S status, Supplier<S> empty, Long generation) {
+    S copy = copy(status, empty, generation);
+    if (copy.getStartTime() == null) {
+      copy.setStartTime(timestamp());
+    }
+    return copy;
+  }
+
+  /** Ends a run that failed: why, when, and the Ready condition false with the reason. */
+  public void failed(TimedStatus status, String reason, String message) {
+    status.setMessage(message);
+    status.setCompletionTime(timestamp());
+    set(status, Reasons.READY, false, reason, message);
+  }
+
+  /** An error JOSDK retries: shown on its condition, the phase unchanged. */
+  public void retrying(ConditionedStatus status, ReconcileError error) {
+    status.setMessage(error.retryingMessage());
+    set(status, error.conditionType(), false, error.reason(), status.getMessage());
+  }
+
+  /** The time between two timestamps {@link #timestamp()} wrote; null when one is missing. */
+  public static Duration elapsed(String start, String end) {
+    Optional<Instant> from = parse(start);
+    Optional<Instant> to = parse(end);
+    return from.isPresent() && to.isPresent() ? Duration.between(from.get(), to.get()) : null;
   }
 }

@@ -4,10 +4,12 @@ import dev.stasis.api.Stasis;
 import dev.stasis.api.v1alpha1.Checkpoint;
 import dev.stasis.api.v1alpha1.CheckpointSpec;
 import dev.stasis.api.v1alpha1.DeletionPolicy;
-import dev.stasis.controller.Services;
-import dev.stasis.controller.checkpoint.CheckpointReconciler;
+import dev.stasis.controller.OperatorSettings;
+import dev.stasis.controller.checkpoint.CheckpointAnnotations;
+import dev.stasis.controller.metrics.StasisMetrics;
 import dev.stasis.controller.util.Names;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,26 +36,36 @@ public final class StorageSync {
   public static final String ANNOTATION_IMPORTED_UID = Stasis.GROUP + "/imported-uid";
   private static final Logger LOG = LoggerFactory.getLogger(StorageSync.class);
 
-  private final Services services;
+  private final KubernetesClient client;
+  private final Set<String> watchNamespaces;
+  private final CheckpointCatalog catalog;
+  private final StasisMetrics metrics;
 
-  public StorageSync(Services services) {
-    this.services = services;
+  public StorageSync(
+      KubernetesClient client,
+      OperatorSettings settings,
+      CheckpointCatalog catalog,
+      StasisMetrics metrics) {
+    this.client = client;
+    this.watchNamespaces = settings.watchNamespaces();
+    this.catalog = catalog;
+    this.metrics = metrics;
   }
 
   /** Imports what is missing; returns how many Checkpoints it created. */
   public int sync(String storageName, StorageLocation location) throws CatalogException {
-    Set<String> watched = services.settings().watchNamespaces();
+    Set<String> watched = watchNamespaces;
     // Watched namespaces are known (and the operator may only read those); otherwise every
     // namespace of the cluster (the ClusterRole grants namespaces list for this).
     List<String> namespaces =
         watched.isEmpty()
-            ? services.client().namespaces().list().getItems().stream()
+            ? client.namespaces().list().getItems().stream()
                 .map(n -> n.getMetadata().getName())
                 .toList()
             : List.copyOf(watched);
     List<StoredCheckpoint> stored = new ArrayList<>();
     for (String ns : namespaces) {
-      stored.addAll(services.catalog().list(location, ns));
+      stored.addAll(catalog.list(location, ns));
     }
     if (stored.isEmpty()) {
       return 0;
@@ -63,12 +75,10 @@ public final class StorageSync {
     Map<String, Set<String>> namesByNamespace = new HashMap<>();
     List<Checkpoint> existing = new ArrayList<>();
     if (watched.isEmpty()) {
-      existing.addAll(
-          services.client().resources(Checkpoint.class).inAnyNamespace().list().getItems());
+      existing.addAll(client.resources(Checkpoint.class).inAnyNamespace().list().getItems());
     } else {
       for (String ns : watched) {
-        existing.addAll(
-            services.client().resources(Checkpoint.class).inNamespace(ns).list().getItems());
+        existing.addAll(client.resources(Checkpoint.class).inNamespace(ns).list().getItems());
       }
     }
     for (Checkpoint c : existing) {
@@ -78,8 +88,8 @@ public final class StorageSync {
         if (annotations.get(ANNOTATION_IMPORTED_UID) != null) {
           knownUids.add(annotations.get(ANNOTATION_IMPORTED_UID));
         }
-        if (annotations.get(CheckpointReconciler.ANNOTATION_IMPORTED_PATH) != null) {
-          knownPaths.add(annotations.get(CheckpointReconciler.ANNOTATION_IMPORTED_PATH));
+        if (annotations.get(CheckpointAnnotations.IMPORTED_PATH) != null) {
+          knownPaths.add(annotations.get(CheckpointAnnotations.IMPORTED_PATH));
         }
       }
       if (c.getStatus() != null && c.getStatus().getPath() != null) {
@@ -108,14 +118,13 @@ public final class StorageSync {
       }
       Checkpoint checkpoint = new Checkpoint();
       Map<String, String> annotations = new HashMap<>();
-      annotations.put(CheckpointReconciler.ANNOTATION_IMPORTED_PATH, sc.uri());
+      annotations.put(CheckpointAnnotations.IMPORTED_PATH, sc.uri());
       if (sc.checkpointUid() != null) {
         annotations.put(ANNOTATION_IMPORTED_UID, sc.checkpointUid());
       }
       if (!sc.podLabels().isEmpty()) {
         annotations.put(
-            CheckpointReconciler.ANNOTATION_POD_LABELS,
-            CheckpointReconciler.podLabelsAnnotation(sc.podLabels()));
+            CheckpointAnnotations.POD_LABELS, CheckpointAnnotations.podLabelsValue(sc.podLabels()));
       }
       checkpoint.setMetadata(
           new ObjectMetaBuilder()
@@ -135,13 +144,13 @@ public final class StorageSync {
       spec.setDeletionPolicy(DeletionPolicy.Retain);
       checkpoint.setSpec(spec);
       try {
-        services.client().resource(checkpoint).create();
+        client.resource(checkpoint).create();
         taken.add(name);
         knownPaths.add(sc.uri());
         if (sc.checkpointUid() != null) {
           knownUids.add(sc.checkpointUid());
         }
-        services.metrics().checkpointImported();
+        metrics.checkpointImported();
         created++;
         LOG.info("imported {} as Checkpoint {}/{}", sc.uri(), ns, name);
       } catch (KubernetesClientException e) {
