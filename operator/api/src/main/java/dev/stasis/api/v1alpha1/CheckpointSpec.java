@@ -4,25 +4,51 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.stasis.api.Stasis;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
-import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
-/** One checkpoint of one pod. */
+/** One checkpoint of one pod, or of every pod of a workload. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
     value = "!(has(self.storage) && has(self.dir))",
     message = "set at most one of storage and dir")
+@ValidationRule(
+    value =
+        "[has(self.podName), has(self.selector), has(self.workloadRef)]"
+            + ".filter(x, x).size() == 1",
+    message = "set exactly one of podName, selector and workloadRef")
 public class CheckpointSpec {
-  @Required
   @Size(min = 1, max = 253)
   @Pattern(Stasis.NAME_PATTERN)
   @ValidationRule(value = "self == oldSelf", message = "podName is immutable")
   @JsonPropertyDescription("Name of the pod to checkpoint, in the Checkpoint's namespace.")
   private String podName;
+
+  @ValidationRule(value = "self == oldSelf", message = "selector is immutable")
+  @JsonPropertyDescription(
+      "Checkpoint every Running pod carrying all of these labels, for example app: web, at as"
+          + " close to the same moment as the kubelets allow: a workload checkpoint. Each pod"
+          + " gets a Checkpoint of its own, owned by this one.")
+  private Map<String, String> selector;
+
+  @ValidationRule(value = "self == oldSelf", message = "workloadRef is immutable")
+  @JsonPropertyDescription(
+      "Checkpoint every Running pod of this Deployment, StatefulSet, ReplicaSet or Job: a"
+          + " workload checkpoint, as with selector.")
+  private WorkloadRef workloadRef;
+
+  @Min(1)
+  @ValidationRule(value = "self == oldSelf", message = "activeDeadlineSeconds is immutable")
+  @JsonPropertyDescription(
+      "Fail the checkpoint (reason DeadlineExceeded, nothing stored) if it has not Completed"
+          + " this many seconds after the Checkpoint was created, for example before a node is"
+          + " reclaimed. Empty: no deadline.")
+  private Long activeDeadlineSeconds;
 
   @ValidationRule(value = "self == oldSelf", message = "containers is immutable")
   @ValidationRule(
@@ -75,6 +101,30 @@ public class CheckpointSpec {
 
   public void setPodName(String podName) {
     this.podName = podName;
+  }
+
+  public Map<String, String> getSelector() {
+    return selector;
+  }
+
+  public void setSelector(Map<String, String> selector) {
+    this.selector = selector;
+  }
+
+  public WorkloadRef getWorkloadRef() {
+    return workloadRef;
+  }
+
+  public void setWorkloadRef(WorkloadRef workloadRef) {
+    this.workloadRef = workloadRef;
+  }
+
+  public Long getActiveDeadlineSeconds() {
+    return activeDeadlineSeconds;
+  }
+
+  public void setActiveDeadlineSeconds(Long activeDeadlineSeconds) {
+    this.activeDeadlineSeconds = activeDeadlineSeconds;
   }
 
   public List<String> getContainers() {
