@@ -27,6 +27,9 @@ import java.util.stream.Stream;
  * <p>Messages follow the API server's wording and always start with the field path, for example
  * {@code spec.podName: Required value}. Only the schema keywords our CRDs use are implemented; an
  * unknown keyword fails loudly rather than being skipped.
+ *
+ * <p>Longer than our other classes on purpose: it is one recursive walk over a structural schema,
+ * each keyword a short case of it; CEL evaluation is {@link CelRules}.
  */
 public final class CrdValidator {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());

@@ -16,9 +16,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.zjsonpatch.JsonPatch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -46,6 +44,10 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * Writes are serialized, so that a patch is applied to the object it was validated against.
+ *
+ * <p>Longer than our other classes on purpose: it is one dispatcher whose handlers (create, update,
+ * patch, delete) share the lock that serializes writes and the stored-object view; the answers it
+ * builds are {@link ApiStatus}.
  */
 final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -131,14 +133,15 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         JsonNode body = JSON.readTree(body(request));
         CrdValidator.Result result = validator.validateCreate(body);
         if (!result.valid()) {
-          return invalid(body, result.errors());
+          return ApiStatus.invalid(body, result.errors());
         }
         return super.handleCreate(withBody(request, HttpMethod.POST, path, result.object()));
       } catch (IOException e) {
-        return status(400, "BadRequest", "the request body is not JSON: " + e.getMessage());
+        return ApiStatus.failure(
+            400, "BadRequest", "the request body is not JSON: " + e.getMessage());
       } catch (RuntimeException | LinkageError e) {
         // Say so rather than leave the request unanswered (the client would only see a timeout).
-        return status(500, "InternalError", "validation failed: " + e);
+        return ApiStatus.failure(500, "InternalError", "validation failed: " + e);
       }
     }
   }
@@ -158,11 +161,12 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         JsonNode candidate = candidate(stored, JSON.readTree(body(request)), path);
         CrdValidator.Result result = validator.validateUpdate(candidate, stored);
         if (!result.valid()) {
-          return invalid(candidate, result.errors());
+          return ApiStatus.invalid(candidate, result.errors());
         }
         return super.handleUpdate(withBody(request, HttpMethod.PUT, path, result.object()));
       } catch (IOException e) {
-        return status(400, "BadRequest", "the request body is not JSON: " + e.getMessage());
+        return ApiStatus.failure(
+            400, "BadRequest", "the request body is not JSON: " + e.getMessage());
       }
     }
   }
@@ -190,7 +194,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         JsonNode candidate = candidate(stored, patched, path);
         CrdValidator.Result result = validator.validateUpdate(candidate, stored);
         if (!result.valid()) {
-          return invalid(candidate, result.errors());
+          return ApiStatus.invalid(candidate, result.errors());
         }
         if (isStatus(path)) {
           // fabric8's own handling of a JSON patch of a status does not answer when the patch also
@@ -201,7 +205,7 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             ? super.handlePatch(asMergePatch(request, path))
             : super.handlePatch(request);
       } catch (IOException | RuntimeException e) {
-        return status(422, "Invalid", "the patch cannot be applied: " + e.getMessage());
+        return ApiStatus.failure(422, "Invalid", "the patch cannot be applied: " + e.getMessage());
       }
     }
   }
@@ -225,11 +229,11 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
       String podPath = "/api/v1/namespaces/" + namespace + "/pods/" + pod;
       JsonNode stored = stored(podPath);
       if (stored == null) {
-        return status(404, "NotFound", "pods \"" + pod + "\" not found");
+        return ApiStatus.failure(404, "NotFound", "pods \"" + pod + "\" not found");
       }
       String bound = stored.path("spec").path("nodeName").asText();
       if (!bound.isEmpty()) {
-        return status(
+        return ApiStatus.failure(
             409, "Conflict", "pod " + pod + " is already assigned to node \"" + bound + "\"");
       }
       MockResponse patched =
@@ -247,13 +251,10 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
       if (patched.code() != 200) {
         return patched;
       }
-      Map<String, Object> success = statusBody(201, null, null);
-      success.put("status", "Success");
-      success.remove("reason");
-      success.remove("message");
-      return respond(201, success);
+      return ApiStatus.success(201);
     } catch (IOException e) {
-      return status(400, "BadRequest", "the request body is not JSON: " + e.getMessage());
+      return ApiStatus.failure(
+          400, "BadRequest", "the request body is not JSON: " + e.getMessage());
     }
   }
 
@@ -264,7 +265,8 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
           .setResponseCode(201)
           .setBody(JSON.writeValueAsString(tokenReviews.review(body.path("spec"))));
     } catch (IOException e) {
-      return status(400, "BadRequest", "the request body is not JSON: " + e.getMessage());
+      return ApiStatus.failure(
+          400, "BadRequest", "the request body is not JSON: " + e.getMessage());
     }
   }
 
@@ -363,65 +365,6 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         path,
         request.getHeaders().newBuilder().set("Content-Type", "application/json").build(),
         new Buffer(JSON.writeValueAsBytes(body)));
-  }
-
-  /** 422 with the API server's message and causes, one per field error. */
-  private static MockResponse invalid(JsonNode object, List<String> errors) {
-    String kind = object.path("kind").asText();
-    String name = object.path("metadata").path("name").asText();
-    String detail = errors.size() == 1 ? errors.get(0) : "[" + String.join(", ", errors) + "]";
-    List<Map<String, String>> causes = new ArrayList<>();
-    for (String error : errors) {
-      int colon = error.indexOf(": ");
-      String field = colon < 0 ? "" : error.substring(0, colon);
-      String message = colon < 0 ? error : error.substring(colon + 2);
-      String reason =
-          message.startsWith("Required value")
-              ? "FieldValueRequired"
-              : message.startsWith("Unsupported value")
-                  ? "FieldValueNotSupported"
-                  : message.startsWith("unknown field")
-                      ? "FieldValueTypeInvalid"
-                      : "FieldValueInvalid";
-      Map<String, String> cause = new LinkedHashMap<>();
-      cause.put("reason", reason);
-      cause.put("message", message);
-      cause.put("field", field);
-      causes.add(cause);
-    }
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("name", name);
-    details.put("group", GROUP);
-    details.put("kind", kind);
-    details.put("causes", causes);
-    Map<String, Object> status =
-        statusBody(422, "Invalid", kind + "." + GROUP + " \"" + name + "\" is invalid: " + detail);
-    status.put("details", details);
-    return respond(422, status);
-  }
-
-  private static MockResponse status(int code, String reason, String message) {
-    return respond(code, statusBody(code, reason, message));
-  }
-
-  private static Map<String, Object> statusBody(int code, String reason, String message) {
-    Map<String, Object> status = new LinkedHashMap<>();
-    status.put("kind", "Status");
-    status.put("apiVersion", "v1");
-    status.put("metadata", Map.of());
-    status.put("status", "Failure");
-    status.put("message", message);
-    status.put("reason", reason);
-    status.put("code", code);
-    return status;
-  }
-
-  private static MockResponse respond(int code, Map<String, Object> body) {
-    try {
-      return new MockResponse().setResponseCode(code).setBody(JSON.writeValueAsString(body));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** The request's body, read without consuming it (fabric8's handlers read it again after us). */

@@ -39,6 +39,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>500 while the runtime is marked as unable to checkpoint, and 500 DeadlineExceeded when the
  *       configured delay is longer than the request's timeout.
  * </ul>
+ *
+ * <p>Slightly over our usual size: the kubelet endpoint, its authentication and the dump timing
+ * live together, as in the kubelet; the archive layout is {@link CheckpointArchive}.
  */
 public final class KubeletSimulator implements AutoCloseable {
   private static final DateTimeFormatter RFC3339 =
