@@ -1,7 +1,6 @@
 package dev.stasis.e2e.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
@@ -30,6 +29,10 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,7 +43,26 @@ import org.junit.jupiter.api.io.TempDir;
  * by SubjectAccessReviews. Skipped, with the reason and the command, where no binaries can be had.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(RealApiServerTest.RequiresBinaries.class)
 class RealApiServerTest {
+  /** Where binaries found on the PATH are linked into kube-api-test's layout. */
+  private static final Path BINARIES = Path.of("target", "kube-api-test").toAbsolutePath();
+
+  /** Skips every test, each with the reason and the command, where there are no binaries. */
+  static final class RequiresBinaries implements ExecutionCondition {
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+      String unavailable = RealApiServer.find(BINARIES).unavailable();
+      if (unavailable == null) {
+        return ConditionEvaluationResult.enabled("kube-apiserver, etcd and kubectl found");
+      }
+      if (context.getTestMethod().isEmpty()) {
+        System.out.println("[stasis e2e] real API server suite skipped: " + unavailable);
+      }
+      return ConditionEvaluationResult.disabled(unavailable);
+    }
+  }
+
   private static final String SAMPLES_NS = "samples";
 
   /** The chart's release namespace: not the operator test's stasis-system, whose objects differ. */
@@ -53,11 +75,7 @@ class RealApiServerTest {
 
   @BeforeAll
   static void start() throws Exception {
-    RealApiServer.Binaries binaries = RealApiServer.find(tmp.resolve("kube-api-test"));
-    if (binaries.unavailable() != null) {
-      System.out.println("[stasis e2e] real API server suite skipped: " + binaries.unavailable());
-    }
-    assumeTrue(binaries.unavailable() == null, binaries.unavailable());
+    RealApiServer.Binaries binaries = RealApiServer.find(BINARIES);
     root = InJvmCluster.repoRoot();
     server = RealApiServer.start(binaries, tmp.resolve("api"));
     client = server.client();
