@@ -221,4 +221,48 @@ class RestoreImageTest {
                 .build());
     assertThat(f.awaitDone(uid).getReason()).isEqualTo(Reasons.CHECKPOINT_NOT_FOUND);
   }
+
+  @Test
+  void aCheckpointWhoseArchiveIsNotTheManifestsFailsVerificationAndPushesNothing()
+      throws Exception {
+    f.start();
+    Path store = tmp.resolve("store");
+    String ckUid = "d0e1f203-0000-4000-8000-000000000ccc";
+    f.operator().startCheckpoint(checkpoint(ckUid, "file://" + store).build());
+    Job ck = f.awaitDone(ckUid);
+    assertThat(ck.getState()).as(ck.toString()).isEqualTo(JobState.JOB_STATE_SUCCEEDED);
+
+    // The archive swapped for another: the manifest's SHA-256 no longer describes it.
+    Path manifest = Path.of(URI.create(ck.getCheckpointUri() + "/manifest.json"));
+    com.fasterxml.jackson.databind.node.ObjectNode m =
+        (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(manifest.toFile());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) m.withArray("containers").get(0))
+        .put("sha256", "0".repeat(64));
+    Files.write(manifest, JSON.writeValueAsBytes(m));
+
+    String uid = "e1f20314-0000-4000-8000-000000000ddd";
+    f.operator()
+        .startRestore(
+            StartRestoreRequest.newBuilder()
+                .setJobId(uid)
+                .setCheckpointUri(ck.getCheckpointUri())
+                .setRegistry(registry.hostPort())
+                .setRepository("stasis/checkpoints")
+                .addContainers("app")
+                .setRegistryAuth(ByteString.copyFromUtf8(registry.dockerConfigJson()))
+                .setRegistryPlainHttp(true)
+                .build());
+    Job done = f.awaitDone(uid);
+    assertThat(done.getState()).isEqualTo(JobState.JOB_STATE_FAILED);
+    assertThat(done.getReason()).isEqualTo(Reasons.VERIFICATION_FAILED);
+    assertThat(done.getMessage()).contains("failed verification", "0".repeat(64));
+    assertThat(done.getImagesList()).isEmpty();
+    assertThat(
+            get(
+                    "/v2/stasis/checkpoints/manifests/" + ckUid + "-app",
+                    "application/vnd.oci.image.manifest.v1+json")
+                .statusCode())
+        .as("no image pushed")
+        .isEqualTo(404);
+  }
 }
