@@ -145,6 +145,7 @@ class AgentDaemonSetTest {
             "STASIS_AGENT_PORT",
             "STASIS_METRICS_PORT",
             "STASIS_LOG_LEVEL",
+            "STASIS_LOG_FORMAT",
             "STASIS_AGENT_TLS_CERT",
             "STASIS_AGENT_TLS_KEY",
             "STASIS_AGENT_TOKEN_AUDIENCE",
@@ -165,6 +166,7 @@ class AgentDaemonSetTest {
     assertThat(Manifests.fieldRef(env, "STASIS_KUBELET_HOST")).isEqualTo("status.hostIP");
     assertThat(Manifests.value(env, "STASIS_AGENT_PORT")).isEqualTo("9443");
     assertThat(Manifests.value(env, "STASIS_METRICS_PORT")).isEqualTo("9090");
+    assertThat(Manifests.value(env, "STASIS_LOG_FORMAT")).isEqualTo("text");
     assertThat(Manifests.value(env, "STASIS_AGENT_TLS_CERT")).isEqualTo("/etc/stasis/tls/tls.crt");
     assertThat(Manifests.value(env, "STASIS_AGENT_TLS_KEY")).isEqualTo("/etc/stasis/tls/tls.key");
     assertThat(Manifests.value(env, "STASIS_AGENT_TOKEN_AUDIENCE")).isEqualTo("stasis-agent");

@@ -63,6 +63,7 @@ class OperatorDeploymentTest {
             "STASIS_NAMESPACE",
             "STASIS_HTTP_PORT",
             "STASIS_LOG_LEVEL",
+            "STASIS_LOG_FORMAT",
             "STASIS_LEADER_ELECTION",
             "STASIS_LEADER_ELECTION_LEASE_NAME",
             "STASIS_WATCH_NAMESPACES",
