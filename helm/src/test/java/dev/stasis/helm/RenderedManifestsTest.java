@@ -46,16 +46,17 @@ class RenderedManifestsTest {
   void defaultsRenderExactlyTheseObjects() {
     assertThat(ChartFixture.renderDefaults().kindsAndNames())
         .containsExactlyInAnyOrderEntriesOf(
-            Map.of(
-                "ServiceAccount", List.of("stasis-operator", "stasis-agent"),
-                "Secret", List.of("stasis-agent-tls"),
-                "ClusterRole", List.of("stasis-agent", "stasis-operator"),
-                "ClusterRoleBinding", List.of("stasis-agent", "stasis-operator"),
-                "Role", List.of("stasis-operator"),
-                "RoleBinding", List.of("stasis-operator"),
-                "DaemonSet", List.of("stasis-agent"),
-                "Deployment", List.of("stasis-operator"),
-                "CheckpointStorage", List.of("node-local")));
+            Map.ofEntries(
+                Map.entry("ServiceAccount", List.of("stasis-operator", "stasis-agent")),
+                Map.entry("Secret", List.of("stasis-agent-tls")),
+                Map.entry("ClusterRole", List.of("stasis-agent", "stasis-operator")),
+                Map.entry("ClusterRoleBinding", List.of("stasis-agent", "stasis-operator")),
+                Map.entry("Role", List.of("stasis-operator")),
+                Map.entry("RoleBinding", List.of("stasis-operator")),
+                Map.entry("DaemonSet", List.of("stasis-agent")),
+                Map.entry("Deployment", List.of("stasis-operator")),
+                Map.entry("PodDisruptionBudget", List.of("stasis-operator")),
+                Map.entry("CheckpointStorage", List.of("node-local"))));
   }
 
   @Test
