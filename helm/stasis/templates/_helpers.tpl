@@ -187,6 +187,21 @@ prometheus.io/path: /metrics
   - apiGroups: [""]
     resources: ["pods"]
     verbs: ["get", "list", "watch", "create", "delete"]
+  # Node termination (docs/spot-and-preemption.md): the Restore of a checkpoint taken before its
+  # node went away (restoreOnTermination); the CheckpointSchedules with onNodeTermination and the
+  # workloads they target, to find the pods that opted in.
+  - apiGroups: ["stasis.dev"]
+    resources: ["restores"]
+    verbs: ["create"]
+  - apiGroups: ["stasis.dev"]
+    resources: ["checkpointschedules"]
+    verbs: ["get", "list"]
+  - apiGroups: ["apps"]
+    resources: ["deployments", "statefulsets", "replicasets"]
+    verbs: ["get"]
+  - apiGroups: ["batch"]
+    resources: ["jobs"]
+    verbs: ["get"]
 {{- end }}
 
 {{/* match and priority of a CheckpointStorage spec, from storage.s3 or storage.gcs. */}}

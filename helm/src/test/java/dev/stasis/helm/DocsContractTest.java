@@ -36,6 +36,7 @@ class DocsContractTest {
           "install-gke.md",
           "checkpoint-and-restore.md",
           "migrate-between-clusters.md",
+          "spot-and-preemption.md",
           "troubleshooting.md",
           "configuration.md",
           "security.md");

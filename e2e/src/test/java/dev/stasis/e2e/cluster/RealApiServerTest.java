@@ -206,6 +206,14 @@ class RealApiServerTest {
           // Storage by node; the pod to checkpoint, the restored pod, agents found by label.
           "core nodes get,list,watch",
           "core pods get,list,watch,create,delete",
+          // Node termination: restoreOnTermination's Restores, onNodeTermination's schedules and
+          // the workloads they target.
+          "stasis.dev restores create",
+          "stasis.dev checkpointschedules get,list",
+          "apps deployments get",
+          "apps statefulsets get",
+          "apps replicasets get",
+          "batch jobs get",
           // Events on the three kinds; storage sync lists namespaces.
           "core events create,patch",
           "events.k8s.io events create,patch",

@@ -25,6 +25,28 @@ public final class Stasis {
   /** Annotation on a restored pod: the URI of the checkpoint it came from. */
   public static final String ANNOTATION_CHECKPOINT_PATH = GROUP + "/checkpoint-path";
 
+  /** Label on a Checkpoint the operator created by itself: why (for example node-termination). */
+  public static final String LABEL_REASON = GROUP + "/reason";
+
+  /** The value of {@link #LABEL_REASON} on a checkpoint taken before its node went away. */
+  public static final String REASON_NODE_TERMINATION = "node-termination";
+
+  /** Label on a node-termination Checkpoint: the node that was going away. */
+  public static final String LABEL_NODE = GROUP + "/node";
+
+  /** Annotation on a node-termination Checkpoint: the taint or cordon that started it. */
+  public static final String ANNOTATION_TERMINATION_SIGNAL = GROUP + "/termination-signal";
+
+  /** Pod annotation ("true"): checkpoint this pod when its node is about to go away. */
+  public static final String ANNOTATION_CHECKPOINT_ON_TERMINATION =
+      GROUP + "/checkpoint-on-termination";
+
+  /**
+   * Pod annotation ("true"), also set on the node-termination Checkpoints that want it: restore the
+   * checkpoint on another node as soon as it Completed.
+   */
+  public static final String ANNOTATION_RESTORE_ON_TERMINATION = GROUP + "/restore-on-termination";
+
   /** URI schemes a checkpoint location may use. */
   public static final String SCHEME_S3 = "s3";
 

@@ -1,6 +1,7 @@
 package dev.stasis.controller;
 
 import dev.stasis.controller.agent.AgentLocator;
+import dev.stasis.controller.termination.TerminationDeadlines;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -33,6 +34,9 @@ import java.util.stream.Collectors;
  * @param storageCheckInterval how often storages are validated and synced (5m)
  * @param agentRetryInitial first retry after an agent could not be reached (2s, then doubling)
  * @param agentRetryAttempts retries before AgentUnreachable ends a Checkpoint or Restore (6)
+ * @param terminationDeadlines
+ *     STASIS_TERMINATION_DEADLINE_{GKE,SPOT,ASG,REBALANCE,MAINTENANCE,DRAIN}: activeDeadlineSeconds
+ *     of the checkpoints taken before a node goes away (25, 100, 100, 100, 300, 300)
  */
 public record OperatorSettings(
     String namespace,
@@ -52,7 +56,8 @@ public record OperatorSettings(
     Duration pollInterval,
     Duration storageCheckInterval,
     Duration agentRetryInitial,
-    int agentRetryAttempts) {
+    int agentRetryAttempts,
+    TerminationDeadlines terminationDeadlines) {
 
   public static final String DEFAULT_AGENT_SELECTOR = "app.kubernetes.io/name=stasis-agent";
   public static final int DEFAULT_AGENT_PORT = 9443;
@@ -80,7 +85,8 @@ public record OperatorSettings(
         Duration.ofSeconds(2),
         Duration.ofMinutes(5),
         Duration.ofSeconds(2),
-        6);
+        6,
+        TerminationDeadlines.fromEnv(env));
   }
 
   /** Settings for tests: short intervals, no leader election, no files. */
@@ -103,7 +109,8 @@ public record OperatorSettings(
         Duration.ofMillis(200),
         Duration.ofSeconds(2),
         Duration.ofMillis(100),
-        3);
+        3,
+        TerminationDeadlines.defaults());
   }
 
   public OperatorSettings withLeaderElection(boolean on) {
@@ -125,7 +132,8 @@ public record OperatorSettings(
         pollInterval,
         storageCheckInterval,
         agentRetryInitial,
-        agentRetryAttempts);
+        agentRetryAttempts,
+        terminationDeadlines);
   }
 
   public OperatorSettings withRegistry(String url, String repository, boolean plainHttp) {
@@ -147,7 +155,8 @@ public record OperatorSettings(
         pollInterval,
         storageCheckInterval,
         agentRetryInitial,
-        agentRetryAttempts);
+        agentRetryAttempts,
+        terminationDeadlines);
   }
 
   public OperatorSettings withAgentPort(int port) {
@@ -169,7 +178,8 @@ public record OperatorSettings(
         pollInterval,
         storageCheckInterval,
         agentRetryInitial,
-        agentRetryAttempts);
+        agentRetryAttempts,
+        terminationDeadlines);
   }
 
   private static String or(String value, String fallback) {

@@ -12,6 +12,8 @@ import dev.stasis.controller.storage.CheckpointCatalog;
 import dev.stasis.controller.storage.CheckpointStorageReconciler;
 import dev.stasis.controller.storage.StorageResolver;
 import dev.stasis.controller.storage.Storages;
+import dev.stasis.controller.termination.NodeTerminationReconciler;
+import dev.stasis.controller.termination.TerminationRestoreReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
@@ -24,9 +26,9 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * The operator: JOSDK with the three reconcilers, JOSDK's Micrometer metrics next to ours, and
- * leader election on a Lease in the operator's namespace when enabled. Main and the tests build it
- * the same way; only the agent client and the catalog differ.
+ * The operator: JOSDK with the reconcilers, JOSDK's Micrometer metrics next to ours, and leader
+ * election on a Lease in the operator's namespace when enabled. Main and the tests build it the
+ * same way; only the agent client and the catalog differ.
  */
 public final class StasisOperator implements AutoCloseable {
   public static final String LEASE_NAME = "stasis-operator";
@@ -108,6 +110,13 @@ public final class StasisOperator implements AutoCloseable {
     operator.register(
         new CheckpointStorageReconciler(settings, statusFactory, events, metrics, storages),
         c -> c.withRetry(retry));
+    // Checkpoints before a node goes away, and their restores elsewhere
+    // (docs/spot-and-preemption.md).
+    operator.register(
+        new NodeTerminationReconciler(client, settings, events), c -> c.withRetry(retry));
+    operator.register(
+        new TerminationRestoreReconciler(client, statusFactory, events, nodeAgents),
+        c -> namespaced(c.withRetry(retry), settings));
   }
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> void namespaced(

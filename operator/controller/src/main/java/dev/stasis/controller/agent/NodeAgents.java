@@ -32,4 +32,23 @@ public record NodeAgents(AgentLocator locator, AgentClient client) {
       return Optional.empty();
     }
   }
+
+  /**
+   * Cancels the job a node's agent runs for a resource and returns it as the agent left it (the
+   * agent waits for the work to stop and discards what it stored); empty when no agent runs on the
+   * node or it does not know the job.
+   *
+   * @throws AgentException when the agent cannot be reached or refuses
+   */
+  public Optional<AgentJob> cancel(String nodeName, String jobId) {
+    Optional<AgentEndpoint> agent = onNode(nodeName);
+    if (agent.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(client.cancelJob(agent.get(), jobId));
+    } catch (JobNotFoundException e) {
+      return Optional.empty();
+    }
+  }
 }

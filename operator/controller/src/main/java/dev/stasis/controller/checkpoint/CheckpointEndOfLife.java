@@ -152,16 +152,11 @@ final class CheckpointEndOfLife {
   }
 
   private void cancelJob(Checkpoint checkpoint, String node) {
-    agents
-        .onNode(node)
-        .ifPresent(
-            agent -> {
-              try {
-                agents.client().cancelJob(agent, checkpoint.getMetadata().getUid());
-              } catch (AgentException e) {
-                LOG.warn("could not cancel the job on {}: {}", agent.podName(), e.getMessage());
-              }
-            });
+    try {
+      agents.cancel(node, checkpoint.getMetadata().getUid());
+    } catch (AgentException e) {
+      LOG.warn("could not cancel the job on node {}: {}", node, e.getMessage());
+    }
   }
 
   private StorageLocation locationOf(CheckpointStatus status) throws StorageUnavailableException {

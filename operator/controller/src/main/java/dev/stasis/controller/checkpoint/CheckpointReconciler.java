@@ -32,6 +32,8 @@ import java.util.Optional;
  *     --{@link CheckpointProgress}--> Completed --{@link CheckpointEndOfLife}--> (pod deleted,
  *     ttl) deleted
  *   any of them --> Failed (reason on the Ready condition)
+ *   Pending, Checkpointing, Uploading past activeDeadlineSeconds --{@link CheckpointDeadline}-->
+ *     Failed (DeadlineExceeded, the job cancelled)
  *   (imported) --{@link CheckpointImport}--> Completed
  * </pre>
  *
@@ -48,6 +50,7 @@ public class CheckpointReconciler implements Reconciler<Checkpoint>, Cleaner<Che
   private final CheckpointProgress progress;
   private final CheckpointImport importer;
   private final CheckpointEndOfLife endOfLife;
+  private final CheckpointDeadline deadline;
   private final CheckpointPhaseEvents phaseEvents;
   private final StatusWriter writer;
   private final Duration storageRetry;
@@ -66,6 +69,7 @@ public class CheckpointReconciler implements Reconciler<Checkpoint>, Cleaner<Che
     this.importer = new CheckpointImport(client, storages, statuses);
     this.endOfLife =
         new CheckpointEndOfLife(client, events, agents, storages, statuses, statusFactory.clock());
+    this.deadline = new CheckpointDeadline(agents, statuses, progress, statusFactory.clock());
     this.phaseEvents = new CheckpointPhaseEvents(events, metrics);
     this.writer = new StatusWriter(client);
     this.storageRetry = settings.storageCheckInterval();
@@ -76,6 +80,9 @@ public class CheckpointReconciler implements Reconciler<Checkpoint>, Cleaner<Che
     CheckpointStatus status = statuses.current(checkpoint);
     if (CheckpointAnnotations.isImported(checkpoint) && !status.getPhase().isFinal()) {
       return advance(checkpoint, importer.run(checkpoint, status));
+    }
+    if (deadline.passed(checkpoint, status)) {
+      return advance(checkpoint, deadline.exceeded(checkpoint, status));
     }
     return switch (status.getPhase()) {
       case Pending -> advance(checkpoint, start.run(checkpoint, status));
@@ -92,6 +99,8 @@ public class CheckpointReconciler implements Reconciler<Checkpoint>, Cleaner<Che
     Duration next = step.requeue();
     if (next == null && step.status().getPhase().isFinal()) {
       next = endOfLife.nextLook(checkpoint, step.status()).orElse(null);
+    } else if (next != null) {
+      next = deadline.lookAgain(checkpoint, next);
     }
     UpdateControl<Checkpoint> control =
         writer.update(checkpoint, before == null, step.status(), Checkpoint::new);

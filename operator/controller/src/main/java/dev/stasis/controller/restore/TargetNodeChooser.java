@@ -2,6 +2,7 @@ package dev.stasis.controller.restore;
 
 import dev.stasis.api.v1alpha1.RestoreSpec;
 import dev.stasis.controller.status.Reasons;
+import dev.stasis.controller.util.Nodes;
 import io.fabric8.kubernetes.api.model.Node;
 import java.util.Collection;
 import java.util.Comparator;
@@ -36,7 +37,7 @@ final class TargetNodeChooser {
         spec.getNodeSelector() == null ? Map.of() : spec.getNodeSelector();
     List<String> fit =
         nodes.stream()
-            .filter(TargetNodeChooser::ready)
+            .filter(Nodes::ready)
             .filter(
                 n -> n.getSpec() == null || !Boolean.TRUE.equals(n.getSpec().getUnschedulable()))
             .filter(n -> labelsMatch(n, selector))
@@ -53,14 +54,6 @@ final class TargetNodeChooser {
               + " has a running Stasis agent");
     }
     return fit.get(0);
-  }
-
-  private static boolean ready(Node node) {
-    if (node.getStatus() == null || node.getStatus().getConditions() == null) {
-      return false;
-    }
-    return node.getStatus().getConditions().stream()
-        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   private static boolean labelsMatch(Node node, Map<String, String> selector) {

@@ -16,6 +16,7 @@ public final class Reasons {
   public static final String POD_RUNNING = "PodRunning";
   public static final String VALIDATED = "Validated";
   public static final String REACHABLE = "Reachable";
+  public static final String TERMINATION_RESTORE = "TerminationRestore";
 
   // Reasons: progress.
   public static final String PENDING = "Pending";
@@ -41,6 +42,11 @@ public final class Reasons {
   public static final String AGENT_REFUSED = "AgentRefused";
   public static final String JOB_LOST = "AgentJobLost";
   public static final String MANIFEST_UNREADABLE = "ManifestUnreadable";
+  public static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
+
+  // Reasons: a restore after a node termination (condition TerminationRestore of the Checkpoint).
+  public static final String RESTORE_CREATED = "RestoreCreated";
+  public static final String NO_NODE_TO_RESTORE_ON = "NoNodeToRestoreOn";
 
   // Reasons: failures of a Restore.
   public static final String CHECKPOINT_NOT_FOUND = "CheckpointNotFound";

@@ -156,13 +156,18 @@ public final class MockCluster implements AutoCloseable {
 
   /** Starts an operator instance against this cluster (closed with the cluster). */
   public StasisOperator startOperator(OperatorSettings settings) {
+    return startOperator(settings, Clock.systemUTC());
+  }
+
+  /** Starts an operator instance whose clock the test sets (closed with the cluster). */
+  public StasisOperator startOperator(OperatorSettings settings, Clock clock) {
     try {
       GrpcAgentClient agentClient = agentClient();
       StasisOperator operator =
           new StasisOperator(
               client,
               settings.withAgentPort(agentPort),
-              Clock.systemUTC(),
+              clock,
               agentClient,
               storage,
               new SimpleMeterRegistry(),

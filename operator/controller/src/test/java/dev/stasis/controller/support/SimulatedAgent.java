@@ -64,6 +64,10 @@ public final class SimulatedAgent extends AgentGrpc.AgentImplBase implements Aut
             return t;
           });
   public final AtomicInteger dumps = new AtomicInteger();
+
+  /** Checkpoint jobs whose work is over (succeeded, failed or stopped after a cancel). */
+  public final AtomicInteger finishedDumps = new AtomicInteger();
+
   public final AtomicInteger restores = new AtomicInteger();
   public final AtomicInteger calls = new AtomicInteger();
 
@@ -197,6 +201,10 @@ public final class SimulatedAgent extends AgentGrpc.AgentImplBase implements Aut
           request.getJobId(),
           j -> j.setPhase("Uploading").setBytesDone(all / 2).setBytesTotal(all));
       Thread.sleep(300);
+      if (cancelled(request.getJobId())) {
+        // As the real agent: a cancelled job discards what it uploaded and writes no manifest.
+        return;
+      }
       PodSpec spec = Serialization.unmarshal(request.getPodSpecJson(), PodSpec.class);
       storage.put(
           new StoredCheckpoint(
@@ -232,6 +240,8 @@ public final class SimulatedAgent extends AgentGrpc.AgentImplBase implements Aut
               j.setState(JobState.JOB_STATE_FAILED)
                   .setReason(Reasons.INTERNAL)
                   .setMessage(e.toString()));
+    } finally {
+      finishedDumps.incrementAndGet();
     }
   }
 
@@ -340,6 +350,11 @@ public final class SimulatedAgent extends AgentGrpc.AgentImplBase implements Aut
     }
     response.onNext(job);
     response.onCompleted();
+  }
+
+  private boolean cancelled(String id) {
+    Job job = jobs.get(id);
+    return job != null && job.getState() == JobState.JOB_STATE_CANCELLED;
   }
 
   private Job update(String id, java.util.function.UnaryOperator<Job.Builder> change) {

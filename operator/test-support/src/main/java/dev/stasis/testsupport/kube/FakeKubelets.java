@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -33,11 +35,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Plays the scheduler and the nodes' kubelets for pods in a mock cluster: a pod without a node is
- * bound to a Ready, schedulable node that fits its {@code nodeSelector} (the one with the fewest
- * pods, then by name); a pod on a node that is not running yet is started there: the node's {@link
- * NodeRuntime} is told (a kubelet simulator learns its containers, say) and the pod's status
- * becomes Running with a pod IP from the node's range, Ready, one running status per container.
- * Restored pods, which arrive with their node set, run the same way. Deleted pods are stopped.
+ * bound to a Ready, schedulable node that fits its {@code nodeSelector} and whose NoSchedule and
+ * NoExecute taints it tolerates (the one with the fewest pods, then by name); a pod on a node that
+ * is not running yet is started there: the node's {@link NodeRuntime} is told (a kubelet simulator
+ * learns its containers, say) and the pod's status becomes Running with a pod IP from the node's
+ * range, Ready, one running status per container. Restored pods, which arrive with their node set,
+ * run the same way. Deleted pods are stopped.
  *
  * <p>Pods that are created Running (the agents', with their own address) are left alone.
  */
@@ -115,10 +118,14 @@ public final class FakeKubelets implements AutoCloseable {
         client.nodes().list().getItems().stream()
             .filter(FakeKubelets::ready)
             .filter(n -> !Boolean.TRUE.equals(n.getSpec().getUnschedulable()))
+            .filter(n -> tolerated(n, pod))
             .filter(n -> matches(n, selector))
             .toList();
     if (fit.isEmpty()) {
-      String message = "0 nodes are available: no node matches " + selector;
+      String message =
+          "0 nodes are available: no Ready, schedulable node matches "
+              + selector
+              + " with taints the pod tolerates";
       boolean said =
           pod.getStatus() != null
               && pod.getStatus().getConditions() != null
@@ -271,6 +278,35 @@ public final class FakeKubelets implements AutoCloseable {
         && node.getStatus().getConditions() != null
         && node.getStatus().getConditions().stream()
             .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /**
+   * Whether the pod tolerates each NoSchedule and NoExecute taint of the node, as the scheduler.
+   */
+  private static boolean tolerated(Node node, Pod pod) {
+    List<Taint> taints =
+        node.getSpec() == null || node.getSpec().getTaints() == null
+            ? List.of()
+            : node.getSpec().getTaints();
+    List<Toleration> tolerations =
+        pod.getSpec().getTolerations() == null ? List.of() : pod.getSpec().getTolerations();
+    return taints.stream()
+        .filter(t -> "NoSchedule".equals(t.getEffect()) || "NoExecute".equals(t.getEffect()))
+        .allMatch(t -> tolerations.stream().anyMatch(tol -> tolerates(tol, t)));
+  }
+
+  private static boolean tolerates(Toleration toleration, Taint taint) {
+    boolean exists = "Exists".equals(toleration.getOperator());
+    String key = toleration.getKey();
+    boolean keyMatches = key == null || key.isEmpty() ? exists : key.equals(taint.getKey());
+    boolean valueMatches =
+        exists
+            || Objects.equals(
+                Objects.toString(toleration.getValue(), ""),
+                Objects.toString(taint.getValue(), ""));
+    String effect = toleration.getEffect();
+    boolean effectMatches = effect == null || effect.isEmpty() || effect.equals(taint.getEffect());
+    return keyMatches && valueMatches && effectMatches;
   }
 
   private static boolean matches(Node node, Map<String, String> selector) {
