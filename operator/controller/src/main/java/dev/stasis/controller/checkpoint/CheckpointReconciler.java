@@ -13,6 +13,7 @@ import dev.stasis.controller.status.ReconcileStep;
 import dev.stasis.controller.status.StatusFactory;
 import dev.stasis.controller.status.StatusWriter;
 import dev.stasis.controller.storage.Storages;
+import dev.stasis.controller.workload.WorkloadCheckpoint;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -33,6 +34,8 @@ import java.util.Optional;
  *     ttl) deleted
  *   any of them --> Failed (reason on the Ready condition)
  *   (imported) --{@link CheckpointImport}--> Completed
+ *   (no spec.podName: a workload) --{@link WorkloadCheckpoint}: one Checkpoint per pod-->
+ *     Checkpointing --> Completed / Failed
  * </pre>
  *
  * Deleting a Checkpoint runs {@link #cleanup} ({@link CheckpointEndOfLife#release}): deletionPolicy
@@ -47,6 +50,7 @@ public class CheckpointReconciler implements Reconciler<Checkpoint>, Cleaner<Che
   private final CheckpointStart start;
   private final CheckpointProgress progress;
   private final CheckpointImport importer;
+  private final WorkloadCheckpoint workload;
   private final CheckpointEndOfLife endOfLife;
   private final CheckpointPhaseEvents phaseEvents;
   private final StatusWriter writer;
@@ -64,6 +68,7 @@ public class CheckpointReconciler implements Reconciler<Checkpoint>, Cleaner<Che
     this.progress = new CheckpointProgress(agents, settings.pollInterval(), statuses);
     this.start = new CheckpointStart(client, settings, agents, storages, statuses, progress);
     this.importer = new CheckpointImport(client, storages, statuses);
+    this.workload = new WorkloadCheckpoint(client, statusFactory, settings.pollInterval());
     this.endOfLife =
         new CheckpointEndOfLife(client, events, agents, storages, statuses, statusFactory.clock());
     this.phaseEvents = new CheckpointPhaseEvents(events, metrics);
@@ -76,6 +81,9 @@ public class CheckpointReconciler implements Reconciler<Checkpoint>, Cleaner<Che
     CheckpointStatus status = statuses.current(checkpoint);
     if (CheckpointAnnotations.isImported(checkpoint) && !status.getPhase().isFinal()) {
       return advance(checkpoint, importer.run(checkpoint, status));
+    }
+    if (WorkloadCheckpoint.targets(checkpoint) && !status.getPhase().isFinal()) {
+      return advance(checkpoint, workload.run(checkpoint, status));
     }
     return switch (status.getPhase()) {
       case Pending -> advance(checkpoint, start.run(checkpoint, status));
