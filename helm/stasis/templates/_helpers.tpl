@@ -187,6 +187,17 @@ prometheus.io/path: /metrics
   - apiGroups: [""]
     resources: ["pods"]
     verbs: ["get", "list", "watch", "create", "delete"]
+  # Workload restores: one Restore per pod of a workload checkpoint (docs/workloads.md).
+  - apiGroups: ["stasis.dev"]
+    resources: ["restores"]
+    verbs: ["create"]
+  # Workload checkpoints (spec.workloadRef): read the workload's pod selector.
+  - apiGroups: ["apps"]
+    resources: ["deployments", "statefulsets", "replicasets"]
+    verbs: ["get"]
+  - apiGroups: ["batch"]
+    resources: ["jobs"]
+    verbs: ["get"]
 {{- end }}
 
 {{/* match and priority of a CheckpointStorage spec, from storage.s3 or storage.gcs. */}}

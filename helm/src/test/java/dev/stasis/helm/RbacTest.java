@@ -77,7 +77,10 @@ class RbacTest {
               "stasis.dev",
               List.of("checkpoints/finalizers", "restores/finalizers"),
               List.of("update")),
-          Rule.of("", List.of("pods"), List.of("get", "list", "watch", "create", "delete")));
+          Rule.of("", List.of("pods"), List.of("get", "list", "watch", "create", "delete")),
+          Rule.of("stasis.dev", List.of("restores"), List.of("create")),
+          Rule.of("apps", List.of("deployments", "statefulsets", "replicasets"), List.of("get")),
+          Rule.of("batch", List.of("jobs"), List.of("get")));
 
   // Only cluster-wide: the storage sync enumerates namespaces when it watches all of them.
   private static final Rule NAMESPACES_LIST = Rule.of("", List.of("namespaces"), List.of("list"));

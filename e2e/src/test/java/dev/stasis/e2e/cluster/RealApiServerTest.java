@@ -194,7 +194,13 @@ class RealApiServerTest {
           "core namespaces list",
           // In its own namespace: credentials Secrets, the leader-election Lease.
           "core secrets get,list,watch @" + RELEASE_NS,
-          "coordination.k8s.io leases create,get,update @" + RELEASE_NS);
+          "coordination.k8s.io leases create,get,update @" + RELEASE_NS,
+          // Workload checkpoints and restores: the workload's selector, one Restore per pod.
+          "stasis.dev restores create",
+          "apps deployments get",
+          "apps statefulsets get",
+          "apps replicasets get",
+          "batch jobs get");
 
   private static final List<String> AGENT_NEEDS =
       List.of(
