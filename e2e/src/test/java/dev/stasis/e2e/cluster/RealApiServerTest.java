@@ -163,7 +163,8 @@ class RealApiServerTest {
           .contains(path);
       KubectlRun wide = server.kubectl("get", "ckpt", "-n", "shop", "-o", "wide");
       assertThat(wide.out().lines().findFirst().orElseThrow().split("\\s+"))
-          .containsExactly("NAME", "POD", "PHASE", "SIZE", "PATH", "AGE", "NODE", "STORAGE");
+          .containsExactly(
+              "NAME", "POD", "PHASE", "SIZE", "PATH", "AGE", "NODE", "STORAGE", "TARGET", "SPREAD");
       assertThat(wide.out()).contains("worker-1", "node-local");
     }
   }

@@ -76,9 +76,7 @@ public final class WorkloadCheckpoint {
   /** Finds the pods and creates their Checkpoints; a Failed status when there is nothing to do. */
   private Optional<CheckpointStatus> start(Checkpoint parent, CheckpointStatus status) {
     CheckpointSpec spec = parent.getSpec();
-    if (spec.getSelector() != null && spec.getWorkloadRef() != null
-        || spec.getSelector() != null && spec.getSelector().isEmpty()
-        || spec.getSelector() == null && spec.getWorkloadRef() == null) {
+    if (!oneTarget(spec)) {
       return Optional.of(
           statuses.failed(
               status,
@@ -101,6 +99,13 @@ public final class WorkloadCheckpoint {
         status, TargetPods.describe(null, spec.getSelector(), spec.getWorkloadRef()), names);
     names.forEach((pod, name) -> children.createOnce(childOf(parent, pod, name)));
     return Optional.empty();
+  }
+
+  /** Exactly one of a non-empty selector and a workloadRef (podName is not set here). */
+  private static boolean oneTarget(CheckpointSpec spec) {
+    boolean selector = spec.getSelector() != null && !spec.getSelector().isEmpty();
+    boolean workload = spec.getWorkloadRef() != null;
+    return selector != workload && (spec.getSelector() == null || selector);
   }
 
   /** The parent's spec for one pod: podName set, the workload target cleared. */

@@ -53,30 +53,17 @@ final class WorkloadCheckpointStatuses {
    */
   CheckpointStatus aggregate(CheckpointStatus status, List<Optional<Checkpoint>> children) {
     List<WorkloadPodCheckpoint> pods = status.getPods();
-    List<String> failed = new ArrayList<>();
+    PodOutcomes outcomes = new PodOutcomes(pods.size());
     List<Instant> moments = new ArrayList<>();
     long size = 0;
-    int completed = 0;
     for (int i = 0; i < pods.size(); i++) {
-      WorkloadPodCheckpoint entry = pods.get(i);
-      Optional<CheckpointStatus> child = children.get(i).map(Checkpoint::getStatus);
-      CheckpointPhase phase =
-          children.get(i).isEmpty()
-              ? CheckpointPhase.Failed
-              : child.map(CheckpointStatus::getPhase).orElse(CheckpointPhase.Pending);
-      entry.setPhase(phase);
-      child.ifPresent(
-          c -> {
-            entry.setNodeName(c.getNodeName());
-            entry.setPath(c.getPath());
-            entry.setCheckpointTime(c.getCheckpointTime());
-          });
+      WorkloadPodCheckpoint entry = update(pods.get(i), children.get(i));
       StatusFactory.parse(entry.getCheckpointTime()).ifPresent(moments::add);
-      if (phase == CheckpointPhase.Completed) {
-        completed++;
-        size += child.map(CheckpointStatus::getSize).orElse(0L);
-      } else if (phase == CheckpointPhase.Failed) {
-        failed.add(entry.getPod() + " (" + why(children.get(i)) + ")");
+      if (entry.getPhase() == CheckpointPhase.Completed) {
+        outcomes.succeeded();
+        size += children.get(i).map(c -> c.getStatus().getSize()).orElse(0L);
+      } else if (entry.getPhase() == CheckpointPhase.Failed) {
+        outcomes.failed(entry.getPod(), why(children.get(i)));
       }
     }
     status.setSize(size);
@@ -84,23 +71,22 @@ final class WorkloadCheckpointStatuses {
     Optional<Duration> spread = Spread.of(moments);
     status.setSpread(spread.map(Spread::display).orElse(null));
     status.setSpreadMillis(spread.map(Duration::toMillis).orElse(null));
-    int running = pods.size() - completed - failed.size();
-    if (running > 0) {
+    if (outcomes.going() > 0) {
       status.setPhase(CheckpointPhase.Checkpointing);
       status.setMessage(
-          completed
+          outcomes.done()
               + " of "
-              + pods.size()
+              + outcomes.total()
               + " pods' checkpoints completed, "
-              + running
+              + outcomes.going()
               + " running");
       factory.set(status, Reasons.READY, false, Reasons.IN_PROGRESS, status.getMessage());
-    } else if (failed.isEmpty()) {
+    } else if (outcomes.allDone()) {
       status.setPhase(CheckpointPhase.Completed);
       status.setCompletionTime(factory.timestamp());
       status.setMessage(
           "checkpoints of "
-              + pods.size()
+              + outcomes.total()
               + " pods of "
               + status.getTarget()
               + " completed, taken within "
@@ -110,17 +96,26 @@ final class WorkloadCheckpointStatuses {
               + ")");
       factory.set(status, Reasons.READY, true, Reasons.COMPLETED, status.getMessage());
     } else {
-      failed(
-          status,
-          PODS_FAILED,
-          "the checkpoints of "
-              + failed.size()
-              + " of "
-              + pods.size()
-              + " pods failed: "
-              + String.join(", ", failed));
+      failed(status, PODS_FAILED, outcomes.failures("checkpoints"));
     }
     return status;
+  }
+
+  /** One pod's entry as its Checkpoint says (a deleted one: Failed). */
+  private static WorkloadPodCheckpoint update(
+      WorkloadPodCheckpoint entry, Optional<Checkpoint> child) {
+    Optional<CheckpointStatus> status = child.map(Checkpoint::getStatus);
+    entry.setPhase(
+        child.isEmpty()
+            ? CheckpointPhase.Failed
+            : status.map(CheckpointStatus::getPhase).orElse(CheckpointPhase.Pending));
+    status.ifPresent(
+        c -> {
+          entry.setNodeName(c.getNodeName());
+          entry.setPath(c.getPath());
+          entry.setCheckpointTime(c.getCheckpointTime());
+        });
+    return entry;
   }
 
   private static String why(Optional<Checkpoint> child) {

@@ -72,58 +72,62 @@ final class WorkloadRestoreStatuses {
    */
   RestoreStatus aggregate(RestoreStatus status, List<Optional<Restore>> children) {
     List<WorkloadPodRestore> pods = status.getPods();
-    List<String> failed = new ArrayList<>();
-    int running = 0;
+    PodOutcomes outcomes = new PodOutcomes(pods.size());
     boolean downloading = false;
     for (int i = 0; i < pods.size(); i++) {
-      WorkloadPodRestore entry = pods.get(i);
-      Optional<RestoreStatus> child = children.get(i).map(Restore::getStatus);
-      RestorePhase phase =
-          children.get(i).isEmpty()
-              ? RestorePhase.Failed
-              : child.map(RestoreStatus::getPhase).orElse(RestorePhase.Pending);
-      entry.setPhase(phase);
-      child.ifPresent(
-          c -> {
-            entry.setRestoredPod(c.getRestoredPod());
-            entry.setNodeName(c.getNodeName());
-          });
-      switch (phase) {
-        case Running -> running++;
+      WorkloadPodRestore entry = update(pods.get(i), children.get(i));
+      switch (entry.getPhase()) {
+        case Running -> outcomes.succeeded();
         case Failed ->
-            failed.add(
-                entry.getPod()
-                    + " ("
-                    + child.map(RestoreStatus::getMessage).orElse("its Restore was deleted")
-                    + ")");
+            outcomes.failed(
+                entry.getPod(),
+                children
+                    .get(i)
+                    .map(r -> r.getStatus().getMessage())
+                    .orElse("its Restore was deleted"));
         case Pending, Downloading -> downloading = true;
         case Restoring -> {}
       }
     }
-    int unfinished = pods.size() - running - failed.size();
-    if (unfinished > 0) {
+    if (outcomes.going() > 0) {
       status.setPhase(downloading ? RestorePhase.Downloading : RestorePhase.Restoring);
       status.setMessage(
-          running + " of " + pods.size() + " pods of " + status.getCheckpoint() + " running");
+          outcomes.done()
+              + " of "
+              + outcomes.total()
+              + " pods of "
+              + status.getCheckpoint()
+              + " running");
       factory.set(status, Reasons.READY, false, Reasons.IN_PROGRESS, status.getMessage());
-    } else if (failed.isEmpty()) {
+    } else if (outcomes.allDone()) {
       status.setPhase(RestorePhase.Running);
       status.setCompletionTime(factory.timestamp());
       status.setMessage(
-          "all " + pods.size() + " pods of " + status.getCheckpoint() + " restored and running");
+          "all "
+              + outcomes.total()
+              + " pods of "
+              + status.getCheckpoint()
+              + " restored and running");
       factory.set(status, Reasons.POD_RUNNING, true, Reasons.RUNNING, status.getMessage());
       factory.set(status, Reasons.READY, true, Reasons.RUNNING, status.getMessage());
     } else {
-      failed(
-          status,
-          WorkloadCheckpointStatuses.PODS_FAILED,
-          "the restores of "
-              + failed.size()
-              + " of "
-              + pods.size()
-              + " pods failed: "
-              + String.join(", ", failed));
+      failed(status, WorkloadCheckpointStatuses.PODS_FAILED, outcomes.failures("restores"));
     }
     return status;
+  }
+
+  /** One pod's entry as its Restore says (a deleted one: Failed). */
+  private static WorkloadPodRestore update(WorkloadPodRestore entry, Optional<Restore> child) {
+    Optional<RestoreStatus> status = child.map(Restore::getStatus);
+    entry.setPhase(
+        child.isEmpty()
+            ? RestorePhase.Failed
+            : status.map(RestoreStatus::getPhase).orElse(RestorePhase.Pending));
+    status.ifPresent(
+        r -> {
+          entry.setRestoredPod(r.getRestoredPod());
+          entry.setNodeName(r.getNodeName());
+        });
+    return entry;
   }
 }
