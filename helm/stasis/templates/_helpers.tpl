@@ -187,15 +187,18 @@ prometheus.io/path: /metrics
   - apiGroups: [""]
     resources: ["pods"]
     verbs: ["get", "list", "watch", "create", "delete"]
-  # Node termination (docs/spot-and-preemption.md): the Restore of a checkpoint taken before its
-  # node went away (restoreOnTermination); the CheckpointSchedules with onNodeTermination and the
-  # workloads they target, to find the pods that opted in.
+  # Restores the operator creates: one per pod of a workload checkpoint (docs/workloads.md), and
+  # the Restore of a checkpoint taken before its node went away (restoreOnTermination,
+  # docs/spot-and-preemption.md).
   - apiGroups: ["stasis.dev"]
     resources: ["restores"]
     verbs: ["create"]
+  # Node termination: the CheckpointSchedules with onNodeTermination, to find the pods that opted in.
   - apiGroups: ["stasis.dev"]
     resources: ["checkpointschedules"]
     verbs: ["get", "list"]
+  # Workload targets (spec.workloadRef of Checkpoints and CheckpointSchedules): read the workload's
+  # pod selector.
   - apiGroups: ["apps"]
     resources: ["deployments", "statefulsets", "replicasets"]
     verbs: ["get"]

@@ -78,7 +78,7 @@ class RbacTest {
               List.of("checkpoints/finalizers", "restores/finalizers"),
               List.of("update")),
           Rule.of("", List.of("pods"), List.of("get", "list", "watch", "create", "delete")),
-          // Node termination: restoreOnTermination's Restores, onNodeTermination's schedules.
+          // Workload restores and restoreOnTermination's Restores; onNodeTermination's schedules.
           Rule.of("stasis.dev", List.of("restores"), List.of("create")),
           Rule.of("stasis.dev", List.of("checkpointschedules"), List.of("get", "list")),
           Rule.of("apps", List.of("deployments", "statefulsets", "replicasets"), List.of("get")),

@@ -175,7 +175,8 @@ class CheckpointRestoreTest {
       Map<String, String> wide = columns.row(c, true, now);
       assertThat(row.keySet()).containsExactly("NAME", "POD", "PHASE", "SIZE", "PATH", "AGE");
       assertThat(wide.keySet())
-          .containsExactly("NAME", "POD", "PHASE", "SIZE", "PATH", "AGE", "NODE", "STORAGE");
+          .containsExactly(
+              "NAME", "POD", "PHASE", "SIZE", "PATH", "AGE", "NODE", "STORAGE", "TARGET", "SPREAD");
       JsonNode status = c.path("status");
       long size = status.path("size").asLong();
       // SIZE is what the checkpoint takes in storage: its archives and its manifest.

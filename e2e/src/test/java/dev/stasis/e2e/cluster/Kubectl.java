@@ -37,6 +37,7 @@ final class Kubectl {
     builtIn("", "v1", "Secret", "secrets", true);
     builtIn("", "v1", "Namespace", "namespaces", false);
     builtIn("", "v1", "Node", "nodes", false);
+    builtIn("apps", "v1", "Deployment", "deployments", true);
     try (Stream<Path> files = Files.list(crdDirectory)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".yml")).sorted().toList()) {
         JsonNode crd = YAML.readTree(f.toFile());

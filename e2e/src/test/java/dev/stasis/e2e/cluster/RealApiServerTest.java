@@ -181,7 +181,8 @@ class RealApiServerTest {
           .contains(path);
       KubectlRun wide = server.kubectl("get", "ckpt", "-n", "shop", "-o", "wide");
       assertThat(wide.out().lines().findFirst().orElseThrow().split("\\s+"))
-          .containsExactly("NAME", "POD", "PHASE", "SIZE", "PATH", "AGE", "NODE", "STORAGE");
+          .containsExactly(
+              "NAME", "POD", "PHASE", "SIZE", "PATH", "AGE", "NODE", "STORAGE", "TARGET", "SPREAD");
       assertThat(wide.out()).contains("worker-1", "node-local");
     }
   }
@@ -220,7 +221,13 @@ class RealApiServerTest {
           "core namespaces list",
           // In its own namespace: credentials Secrets, the leader-election Lease.
           "core secrets get,list,watch @" + RELEASE_NS,
-          "coordination.k8s.io leases create,get,update @" + RELEASE_NS);
+          "coordination.k8s.io leases create,get,update @" + RELEASE_NS,
+          // Workload checkpoints and restores: the workload's selector, one Restore per pod.
+          "stasis.dev restores create",
+          "apps deployments get",
+          "apps statefulsets get",
+          "apps replicasets get",
+          "batch jobs get");
 
   private static final List<String> AGENT_NEEDS =
       List.of(

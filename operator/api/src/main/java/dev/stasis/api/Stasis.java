@@ -16,6 +16,12 @@ public final class Stasis {
   /** Label naming the pod a Checkpoint was taken of (for latestOf look-ups). */
   public static final String LABEL_POD = GROUP + "/pod";
 
+  /** Label on each pod's Checkpoint of a workload checkpoint: the workload Checkpoint's name. */
+  public static final String LABEL_WORKLOAD_CHECKPOINT = GROUP + "/workload-checkpoint";
+
+  /** Label on each pod's Restore of a workload restore, and on its pod: the workload Restore. */
+  public static final String LABEL_WORKLOAD_RESTORE = GROUP + "/workload-restore";
+
   /** Label on a restored pod: the Checkpoint it was restored from. */
   public static final String LABEL_RESTORED_FROM = GROUP + "/restored-from";
 

@@ -34,7 +34,8 @@ class CrdShapeTest {
     assertThat(crd.at("/spec/names/categories/0").asText()).isEqualTo("stasis");
     assertThat(columns(crd, false)).containsExactly("POD", "PHASE", "SIZE", "PATH", "AGE");
     assertThat(columns(crd, true))
-        .containsExactly("POD", "PHASE", "SIZE", "PATH", "AGE", "NODE", "STORAGE");
+        .containsExactly(
+            "POD", "PHASE", "SIZE", "PATH", "AGE", "NODE", "STORAGE", "TARGET", "SPREAD");
     assertThat(crd.at("/spec/versions/0/subresources/status").isObject()).isTrue();
   }
 

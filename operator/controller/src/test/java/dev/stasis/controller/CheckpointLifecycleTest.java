@@ -137,7 +137,9 @@ class CheckpointLifecycleTest {
             Map.entry("PATH", s.getPath()),
             Map.entry("AGE", c.getMetadata().getCreationTimestamp()),
             Map.entry("NODE", "node-1"),
-            Map.entry("STORAGE", "s3-eks"));
+            Map.entry("STORAGE", "s3-eks"),
+            Map.entry("TARGET", "<none>"), // a workload checkpoint's only (docs/workloads.md)
+            Map.entry("SPREAD", "<none>"));
 
     List<Event> events =
         cluster.client.events().v1().events().inNamespace("shop").list().getItems().stream()

@@ -12,7 +12,7 @@ import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Singular;
 import io.fabric8.kubernetes.model.annotation.Version;
 
-/** One checkpoint of one pod, kept in object storage. */
+/** One checkpoint of one pod, or of every pod of a workload, kept in object storage. */
 @Group(Stasis.GROUP)
 @Version(Stasis.VERSION)
 @Kind("Checkpoint")
@@ -30,6 +30,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(name = "NODE", jsonPath = ".status.nodeName", priority = 1)
 @AdditionalPrinterColumn(name = "STORAGE", jsonPath = ".status.storage", priority = 1)
+@AdditionalPrinterColumn(name = "TARGET", jsonPath = ".status.target", priority = 1)
+@AdditionalPrinterColumn(name = "SPREAD", jsonPath = ".status.spread", priority = 1)
 public class Checkpoint extends CustomResource<CheckpointSpec, CheckpointStatus>
     implements Namespaced {
 

@@ -38,6 +38,30 @@ public class CheckpointStatus extends TimedStatus {
   @JsonPropertyDescription("Progress of the dump and upload.")
   private Progress progress;
 
+  @JsonPropertyDescription(
+      "When the pod's dump began: the start of its agent's job, right before the agent's first"
+          + " kubelet checkpoint call (RFC 3339); for an imported checkpoint, its manifest's"
+          + " createdAt.")
+  private String checkpointTime;
+
+  @JsonPropertyDescription(
+      "What a workload checkpoint (spec.selector or spec.workloadRef) takes, for example"
+          + " Deployment/web or app=web. Empty for a checkpoint of one pod (see spec.podName).")
+  private String target;
+
+  @JsonPropertyDescription(
+      "A workload checkpoint's pods, one entry per pod, each with its own Checkpoint.")
+  private List<WorkloadPodCheckpoint> pods;
+
+  @JsonPropertyDescription(
+      "How far apart a workload checkpoint's pods were taken: the time between the earliest and"
+          + " the latest of its pods' checkpointTime, for example 1.3s or 250ms. Each pod's"
+          + " containers are dumped together by its agent, one kubelet call per container.")
+  private String spread;
+
+  @JsonPropertyDescription("spread in milliseconds.")
+  private Long spreadMillis;
+
   public CheckpointPhase getPhase() {
     return phase;
   }
@@ -108,6 +132,46 @@ public class CheckpointStatus extends TimedStatus {
 
   public void setProgress(Progress progress) {
     this.progress = progress;
+  }
+
+  public String getCheckpointTime() {
+    return checkpointTime;
+  }
+
+  public void setCheckpointTime(String checkpointTime) {
+    this.checkpointTime = checkpointTime;
+  }
+
+  public String getTarget() {
+    return target;
+  }
+
+  public void setTarget(String target) {
+    this.target = target;
+  }
+
+  public List<WorkloadPodCheckpoint> getPods() {
+    return pods;
+  }
+
+  public void setPods(List<WorkloadPodCheckpoint> pods) {
+    this.pods = pods;
+  }
+
+  public String getSpread() {
+    return spread;
+  }
+
+  public void setSpread(String spread) {
+    this.spread = spread;
+  }
+
+  public Long getSpreadMillis() {
+    return spreadMillis;
+  }
+
+  public void setSpreadMillis(Long spreadMillis) {
+    this.spreadMillis = spreadMillis;
   }
 
   @Override

@@ -27,6 +27,11 @@ public class RestoreStatus extends TimedStatus {
   @JsonPropertyDescription("Checkpoint images pushed, one per container.")
   private List<RestoredImage> images = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "A workload restore's pods (its source is a workload checkpoint): one entry per"
+          + " checkpointed pod, each with its own Restore.")
+  private List<WorkloadPodRestore> pods;
+
   public RestorePhase getPhase() {
     return phase;
   }
@@ -73,6 +78,14 @@ public class RestoreStatus extends TimedStatus {
 
   public void setImages(List<RestoredImage> images) {
     this.images = images;
+  }
+
+  public List<WorkloadPodRestore> getPods() {
+    return pods;
+  }
+
+  public void setPods(List<WorkloadPodRestore> pods) {
+    this.pods = pods;
   }
 
   @Override

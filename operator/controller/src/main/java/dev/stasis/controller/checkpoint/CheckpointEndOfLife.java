@@ -59,6 +59,7 @@ final class CheckpointEndOfLife {
   /** Whether the pod still has to be deleted (Completed, leaveRunning false, not done yet). */
   boolean podDeletionDue(Checkpoint checkpoint, CheckpointStatus status) {
     return status.getPhase() == CheckpointPhase.Completed
+        && checkpoint.getSpec().getPodName() != null // a workload's pods: their own Checkpoints
         && Boolean.FALSE.equals(checkpoint.getSpec().getLeaveRunning())
         && !CheckpointAnnotations.isImported(checkpoint)
         && status.condition(POD_DELETED).isEmpty();

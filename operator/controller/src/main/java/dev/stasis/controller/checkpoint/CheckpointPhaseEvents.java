@@ -39,20 +39,22 @@ final class CheckpointPhaseEvents {
               checkpoint,
               "Checkpointing",
               "Checkpoint",
-              "checkpointing pod "
-                  + checkpoint.getSpec().getPodName()
-                  + " on node "
-                  + after.getNodeName()
-                  + " to "
-                  + after.getStorage()
-                  + " ("
-                  + after.getStorageReason()
-                  + ")");
+              after.getTarget() != null
+                  ? "checkpointing " + after.getTarget() + ": " + after.getMessage()
+                  : "checkpointing pod "
+                      + checkpoint.getSpec().getPodName()
+                      + " on node "
+                      + after.getNodeName()
+                      + " to "
+                      + after.getStorage()
+                      + " ("
+                      + after.getStorageReason()
+                      + ")");
       case Uploading -> events.normal(checkpoint, "Uploading", "Upload", after.getMessage());
       case Completed -> {
         events.normal(checkpoint, "Completed", "Checkpoint", after.getMessage());
         metrics.checkpointFinished(
-            CheckpointAnnotations.isImported(checkpoint) ? "imported" : "completed",
+            outcome(checkpoint, after),
             "",
             after.getSize() == null ? 0 : after.getSize(),
             StatusFactory.elapsed(after.getStartTime(), after.getCompletionTime()));
@@ -68,5 +70,13 @@ final class CheckpointPhaseEvents {
       }
       default -> {}
     }
+  }
+
+  /** A workload checkpoint is counted apart: its pods' Checkpoints count as completed. */
+  private static String outcome(Checkpoint checkpoint, CheckpointStatus after) {
+    if (CheckpointAnnotations.isImported(checkpoint)) {
+      return "imported";
+    }
+    return after.getTarget() != null ? "workload" : "completed";
   }
 }

@@ -13,6 +13,7 @@ import dev.stasis.controller.status.ReconcileStep;
 import dev.stasis.controller.status.StatusFactory;
 import dev.stasis.controller.status.StatusWriter;
 import dev.stasis.controller.storage.Storages;
+import dev.stasis.controller.workload.WorkloadCheckpoint;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -35,6 +36,8 @@ import java.util.Optional;
  *   Pending, Checkpointing, Uploading past activeDeadlineSeconds --{@link CheckpointDeadline}-->
  *     Failed (DeadlineExceeded, the job cancelled)
  *   (imported) --{@link CheckpointImport}--> Completed
+ *   (no spec.podName: a workload) --{@link WorkloadCheckpoint}: one Checkpoint per pod-->
+ *     Checkpointing --> Completed / Failed
  * </pre>
  *
  * Deleting a Checkpoint runs {@link #cleanup} ({@link CheckpointEndOfLife#release}): deletionPolicy
@@ -49,6 +52,7 @@ public class CheckpointReconciler implements Reconciler<Checkpoint>, Cleaner<Che
   private final CheckpointStart start;
   private final CheckpointProgress progress;
   private final CheckpointImport importer;
+  private final WorkloadCheckpoint workload;
   private final CheckpointEndOfLife endOfLife;
   private final CheckpointDeadline deadline;
   private final CheckpointPhaseEvents phaseEvents;
@@ -67,6 +71,7 @@ public class CheckpointReconciler implements Reconciler<Checkpoint>, Cleaner<Che
     this.progress = new CheckpointProgress(agents, settings.pollInterval(), statuses);
     this.start = new CheckpointStart(client, settings, agents, storages, statuses, progress);
     this.importer = new CheckpointImport(client, storages, statuses);
+    this.workload = new WorkloadCheckpoint(client, statusFactory, settings.pollInterval());
     this.endOfLife =
         new CheckpointEndOfLife(client, events, agents, storages, statuses, statusFactory.clock());
     this.deadline = new CheckpointDeadline(agents, statuses, progress, statusFactory.clock());
@@ -80,6 +85,10 @@ public class CheckpointReconciler implements Reconciler<Checkpoint>, Cleaner<Che
     CheckpointStatus status = statuses.current(checkpoint);
     if (CheckpointAnnotations.isImported(checkpoint) && !status.getPhase().isFinal()) {
       return advance(checkpoint, importer.run(checkpoint, status));
+    }
+    if (WorkloadCheckpoint.targets(checkpoint) && !status.getPhase().isFinal()) {
+      // A workload's deadline is kept by its pods' Checkpoints, which copy activeDeadlineSeconds.
+      return advance(checkpoint, workload.run(checkpoint, status));
     }
     if (deadline.passed(checkpoint, status)) {
       return advance(checkpoint, deadline.exceeded(checkpoint, status));

@@ -91,6 +91,7 @@ final class CheckpointStatuses {
   CheckpointStatus jobRunning(CheckpointStatus status, AgentJob job) {
     boolean uploading = "Uploading".equals(job.phase()) || "WritingManifest".equals(job.phase());
     status.setPhase(uploading ? CheckpointPhase.Uploading : CheckpointPhase.Checkpointing);
+    status.setCheckpointTime(checkpointTime(job, status));
     status.setProgress(progress(job.bytesDone(), job.bytesTotal()));
     status.setMessage(
         job.state() == AgentJob.State.QUEUED
@@ -107,6 +108,7 @@ final class CheckpointStatuses {
   CheckpointStatus completed(Checkpoint checkpoint, CheckpointStatus status, AgentJob job) {
     status.setContainers(containers(job.containers()));
     long archive = archiveBytes(job.containers());
+    status.setCheckpointTime(checkpointTime(job, status));
     if (job.checkpointUri() != null && !job.checkpointUri().isBlank()) {
       status.setPath(job.checkpointUri());
     }
@@ -151,6 +153,7 @@ final class CheckpointStatuses {
     status.setProgress(progress(archive, archive));
     status.setStartTime(created);
     status.setCompletionTime(created);
+    status.setCheckpointTime(created);
     status.setMessage("imported from " + stored.uri() + " (" + status.getDisplaySize() + ")");
     factory.set(status, Reasons.READY, true, Reasons.IMPORTED, status.getMessage());
     return status;
@@ -160,6 +163,13 @@ final class CheckpointStatuses {
   CheckpointStatus podDeleted(CheckpointStatus status, String message) {
     factory.set(status, CheckpointEndOfLife.POD_DELETED, true, Reasons.COMPLETED, message);
     return status;
+  }
+
+  /** When the agent began the dump (its job's start), once it reports it. */
+  private static String checkpointTime(AgentJob job, CheckpointStatus status) {
+    return job.startTime() == null
+        ? status.getCheckpointTime()
+        : DateTimeFormatter.ISO_INSTANT.format(job.startTime());
   }
 
   private static long totalStored(CheckpointStatus status) {

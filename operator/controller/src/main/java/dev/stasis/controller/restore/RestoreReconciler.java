@@ -13,6 +13,7 @@ import dev.stasis.controller.status.ReconcileStep;
 import dev.stasis.controller.status.StatusFactory;
 import dev.stasis.controller.status.StatusWriter;
 import dev.stasis.controller.storage.Storages;
+import dev.stasis.controller.workload.WorkloadRestore;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -20,6 +21,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Reconciles Restores. Thin: picks the step for the current phase and writes what it decided.
@@ -30,6 +32,8 @@ import java.time.Duration;
  *     --{@link RestoredPodCreator} once the images are pushed--> Restoring (pod created)
  *     --{@link RestoredPodFollower}--> Running
  *   any of them --> Failed (a {@link RestoreFailure}: reason on the Ready condition)
+ *   (source a workload checkpoint) --{@link WorkloadRestore}: one Restore per pod-->
+ *     Downloading / Restoring --> Running / Failed
  * </pre>
  *
  * A Restore whose Checkpoint has not completed yet stays Pending and is looked at again. Every
@@ -45,6 +49,7 @@ public class RestoreReconciler implements Reconciler<Restore> {
   private final RestoreAgentJob jobs;
   private final RestoredPodCreator pods;
   private final RestoredPodFollower podFollower;
+  private final WorkloadRestore workload;
   private final RestorePhaseEvents phaseEvents;
   private final StatusWriter writer;
   private final Duration pollInterval;
@@ -62,6 +67,7 @@ public class RestoreReconciler implements Reconciler<Restore> {
     this.jobs = new RestoreAgentJob(client, settings, agents, statuses);
     this.pods = new RestoredPodCreator(client, storages, events);
     this.podFollower = new RestoredPodFollower(client, settings.pollInterval(), statuses);
+    this.workload = new WorkloadRestore(client, statusFactory, settings.pollInterval());
     this.phaseEvents = new RestorePhaseEvents(events, metrics);
     this.writer = new StatusWriter(client);
     this.pollInterval = settings.pollInterval();
@@ -70,6 +76,11 @@ public class RestoreReconciler implements Reconciler<Restore> {
   @Override
   public UpdateControl<Restore> reconcile(Restore restore, Context<Restore> context) {
     RestoreStatus status = statuses.current(restore);
+    Optional<String> workloadSource =
+        status.getPhase().isFinal() ? Optional.empty() : workload.source(restore, status);
+    if (workloadSource.isPresent()) {
+      return advance(restore, status, () -> workload.run(restore, status, workloadSource.get()));
+    }
     return switch (status.getPhase()) {
       case Pending -> advance(restore, status, () -> start(restore, status));
       case Downloading -> advance(restore, status, () -> followJob(restore, status));

@@ -19,7 +19,8 @@ import java.util.Map;
  * container's image replaced by its checkpoint image (by digest when known), pinned to the chosen
  * node, with the original pod's labels and annotations (less those of the controller that ran it,
  * see {@link PodMetadata}), labelled and annotated with where it came from, owned by the Restore.
- * Stasis' own labels and annotation win over the original's of the same key.
+ * Stasis' own labels and annotation win over the original's of the same key; a pod of a workload
+ * restore also carries the workload Restore's name ({@link Stasis#LABEL_WORKLOAD_RESTORE}).
  *
  * <p>The original scheduling constraints (nodeSelector, affinity) are dropped: the Restore's node
  * choice replaces them, and the kubelet would refuse the pod on a node they do not fit.
@@ -51,6 +52,13 @@ final class RestoredPodFactory {
     Map<String, String> labels = PodMetadata.restoredLabels(originalLabels);
     labels.put(Stasis.LABEL_RESTORED_FROM, Names.labelValue(restoredFrom));
     labels.put(Stasis.LABEL_RESTORE, Names.labelValue(restore.getMetadata().getName()));
+    String workload =
+        restore.getMetadata().getLabels() == null
+            ? null
+            : restore.getMetadata().getLabels().get(Stasis.LABEL_WORKLOAD_RESTORE);
+    if (workload != null) {
+      labels.put(Stasis.LABEL_WORKLOAD_RESTORE, workload);
+    }
     Map<String, String> annotations = PodMetadata.restoredAnnotations(originalAnnotations);
     annotations.put(Stasis.ANNOTATION_CHECKPOINT_PATH, path);
     return new PodBuilder()

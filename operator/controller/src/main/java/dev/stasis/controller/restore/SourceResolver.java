@@ -15,6 +15,7 @@ import dev.stasis.controller.storage.StorageLocation;
 import dev.stasis.controller.storage.StorageUnavailableException;
 import dev.stasis.controller.storage.Storages;
 import dev.stasis.controller.storage.StoredCheckpoint;
+import dev.stasis.controller.util.LabelSelectors;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -145,7 +146,7 @@ final class SourceResolver {
       boolean fits =
           podName != null
               ? podName.equals(c.getSpec().getPodName())
-              : labelsMatch(CheckpointAnnotations.podLabels(c), selector);
+              : LabelSelectors.matches(CheckpointAnnotations.podLabels(c), selector);
       if (fits) {
         Instant t = StatusFactory.parse(c.getStatus().getCompletionTime()).orElse(Instant.EPOCH);
         candidates.add(new Candidate(t, c, null, null));
@@ -163,7 +164,7 @@ final class SourceResolver {
               ns.equals(sc.namespace())
                   && (podName != null
                       ? podName.equals(sc.podName())
-                      : labelsMatch(sc.podLabels(), selector));
+                      : LabelSelectors.matches(sc.podLabels(), selector));
           if (fits) {
             candidates.add(
                 new Candidate(
@@ -204,10 +205,5 @@ final class SourceResolver {
             .findFirst()
             .orElse(null);
     return new RestoreSource(name, c.stored(), c.location());
-  }
-
-  private static boolean labelsMatch(Map<String, String> labels, Map<String, String> selector) {
-    return !selector.isEmpty()
-        && selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
   }
 }
