@@ -207,8 +207,8 @@ class RealApiServerTest {
           // Storage by node; the pod to checkpoint, the restored pod, agents found by label.
           "core nodes get,list,watch",
           "core pods get,list,watch,create,delete",
-          // Node termination: restoreOnTermination's Restores, onNodeTermination's schedules and
-          // the workloads they target.
+          // Workload restores and restoreOnTermination's Restores; onNodeTermination's schedules;
+          // the pod selector of a workloadRef (Checkpoint or CheckpointSchedule).
           "stasis.dev restores create",
           "stasis.dev checkpointschedules get,list",
           "apps deployments get",
@@ -221,13 +221,7 @@ class RealApiServerTest {
           "core namespaces list",
           // In its own namespace: credentials Secrets, the leader-election Lease.
           "core secrets get,list,watch @" + RELEASE_NS,
-          "coordination.k8s.io leases create,get,update @" + RELEASE_NS,
-          // Workload checkpoints and restores: the workload's selector, one Restore per pod.
-          "stasis.dev restores create",
-          "apps deployments get",
-          "apps statefulsets get",
-          "apps replicasets get",
-          "batch jobs get");
+          "coordination.k8s.io leases create,get,update @" + RELEASE_NS);
 
   private static final List<String> AGENT_NEEDS =
       List.of(
