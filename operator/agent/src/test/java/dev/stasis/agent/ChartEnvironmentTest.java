@@ -45,6 +45,7 @@ class ChartEnvironmentTest {
     env.put("STASIS_AGENT_PORT", "9443");
     env.put("STASIS_METRICS_PORT", "9090");
     env.put("STASIS_LOG_LEVEL", "info");
+    env.put("STASIS_LOG_FORMAT", "text");
     env.put("STASIS_AGENT_TLS_CERT", "/etc/stasis/tls/tls.crt");
     env.put("STASIS_AGENT_TLS_KEY", "/etc/stasis/tls/tls.key");
     env.put("STASIS_AGENT_TOKEN_AUDIENCE", "stasis-agent");

@@ -90,11 +90,9 @@ final class JobQueue implements AutoCloseable {
     LOG.info("job {} running", h.id());
     try {
       work.run(h);
-      if (h.cancelled()) {
-        finish(h, JobState.JOB_STATE_CANCELLED, Reasons.CANCELLED, "cancelled");
-      } else {
-        finish(h, JobState.JOB_STATE_SUCCEEDED, "", "");
-      }
+      // Work that returned did all it had to (a checkpoint's manifest is written): a cancel that
+      // came meanwhile was too late, and CANCELLED would hide a whole checkpoint in storage.
+      finish(h, JobState.JOB_STATE_SUCCEEDED, "", "");
     } catch (JobFailure f) {
       if (h.cancelled()) {
         finish(h, JobState.JOB_STATE_CANCELLED, Reasons.CANCELLED, "cancelled");
