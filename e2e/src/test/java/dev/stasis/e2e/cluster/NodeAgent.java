@@ -197,6 +197,11 @@ final class NodeAgent implements FakeKubelets.NodeRuntime, AutoCloseable {
     runningJobs.reset();
   }
 
+  /** The port of the agent's /healthz, /readyz and /metrics. */
+  int metricsPort() {
+    return agent.metricsPort();
+  }
+
   @Override
   public void started(Pod pod) {
     Map<String, String> containers = new LinkedHashMap<>();

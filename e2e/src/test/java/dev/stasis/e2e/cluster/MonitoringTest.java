@@ -1,17 +1,32 @@
 package dev.stasis.e2e.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stasis.controller.agent.AgentEndpoint;
+import dev.stasis.controller.agent.AgentRefusedException;
+import dev.stasis.controller.agent.GrpcAgentClient;
 import dev.stasis.e2e.cluster.InJvmCluster.Cloud;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaTable;
@@ -19,11 +34,14 @@ import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.lib.jse.JsePlatform;
 
 /**
- * The Argo CD health checks of docs/argocd.md (the Lua files in docs/argocd/), run by a Lua
- * interpreter as Argo CD runs them (the object as the global {@code obj}, a table with status and
- * message returned) on objects the operator wrote in this cluster.
+ * What the people who run Stasis watch, on objects and metrics of a running installation: the Argo
+ * CD health checks of docs/argocd.md (the Lua files in docs/argocd/), run by a Lua interpreter as
+ * Argo CD runs them (the object as the global {@code obj}, a table with status and message
+ * returned); and the metrics the chart's PrometheusRule alerts on, scraped from the operator's and
+ * an agent's /metrics.
  */
-class ArgoCdHealthTest {
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MonitoringTest {
   private static final Path DOCS = InJvmCluster.repoRoot().resolve("docs");
   private static final String NS = "argo";
 
@@ -92,6 +110,7 @@ class ArgoCdHealthTest {
   }
 
   @Test
+  @Order(1)
   void theDocumentedScriptsAreTheFilesTheTestsRun() throws IOException {
     String doc = Files.readString(DOCS.resolve("argocd.md"));
     for (String kind : new String[] {"checkpoint", "restore", "checkpointschedule"}) {
@@ -107,6 +126,7 @@ class ArgoCdHealthTest {
   }
 
   @Test
+  @Order(2)
   void aCheckpointIsProgressingThenHealthyAndAFailedOneDegraded() throws Exception {
     JsonNode created =
         cluster
@@ -135,6 +155,7 @@ class ArgoCdHealthTest {
   }
 
   @Test
+  @Order(3)
   void aRestoreIsHealthyWhenItsPodRunsAndDegradedWhenItFails() throws Exception {
     cluster.kubectl.apply(
         "apiVersion: stasis.dev/v1alpha1\nkind: Restore\nmetadata:\n  name: r-missing\n"
@@ -166,5 +187,52 @@ class ArgoCdHealthTest {
     Health healthy = health("restore", running);
     assertThat(healthy.status()).isEqualTo("Healthy");
     assertThat(healthy.message()).isEqualTo("pod counter-r3 is Running");
+  }
+
+  /**
+   * After the checkpoints and restores above, and one call an agent refuses: every metric the
+   * alerts name is on a /metrics page (counters appear once counted).
+   */
+  @Test
+  @Order(4)
+  void everyMetricTheAlertsNameIsExposed() throws Exception {
+    Path token = Files.writeString(tmp.resolve("not-for-agents"), cluster.operatorApiToken);
+    NodeAgent agent = cluster.agents.get("worker-1");
+    try (GrpcAgentClient client =
+        GrpcAgentClient.fromFiles(cluster.agentCaFile, token, InJvmCluster.AGENT_SERVER_NAME)) {
+      assertThatThrownBy(
+              () ->
+                  client.getJob(
+                      new AgentEndpoint(
+                          "stasis-agent", "worker-1", agent.address, cluster.agentPort),
+                      "no-such-job"))
+          .isInstanceOf(AgentRefusedException.class);
+    }
+    String scraped = scrape(cluster.operatorHttpPort()) + scrape(agent.metricsPort());
+    Set<String> exposed = new TreeSet<>();
+    Matcher sample = Pattern.compile("(?m)^(stasis_[a-z_]+)[{ ]").matcher(scraped);
+    while (sample.find()) {
+      exposed.add(sample.group(1));
+    }
+    String rules =
+        Files.readString(
+            InJvmCluster.repoRoot().resolve("helm/stasis/templates/prometheusrule.yaml"));
+    Set<String> named = new TreeSet<>();
+    Matcher metric = Pattern.compile("\\b(stasis_[a-z_]+)").matcher(rules);
+    while (metric.find()) {
+      named.add(metric.group(1));
+    }
+    assertThat(named).as("metrics the alerts use").hasSizeGreaterThanOrEqualTo(4);
+    assertThat(exposed).as("metrics exposed").containsAll(named);
+  }
+
+  private static String scrape(int port) throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return r.body();
   }
 }
