@@ -33,6 +33,9 @@ import java.util.stream.Collectors;
  * @param storageCheckInterval how often storages are validated and synced (5m)
  * @param agentRetryInitial first retry after an agent could not be reached (2s, then doubling)
  * @param agentRetryAttempts retries before AgentUnreachable ends a Checkpoint or Restore (6)
+ * @param scheduleCheckInterval the longest a CheckpointSchedule waits before it reads the clock
+ *     again, even when its next run is later (1m: a clock step or a missed wake-up costs at most
+ *     this)
  */
 public record OperatorSettings(
     String namespace,
@@ -52,7 +55,8 @@ public record OperatorSettings(
     Duration pollInterval,
     Duration storageCheckInterval,
     Duration agentRetryInitial,
-    int agentRetryAttempts) {
+    int agentRetryAttempts,
+    Duration scheduleCheckInterval) {
 
   public static final String DEFAULT_AGENT_SELECTOR = "app.kubernetes.io/name=stasis-agent";
   public static final int DEFAULT_AGENT_PORT = 9443;
@@ -80,7 +84,8 @@ public record OperatorSettings(
         Duration.ofSeconds(2),
         Duration.ofMinutes(5),
         Duration.ofSeconds(2),
-        6);
+        6,
+        Duration.ofMinutes(1));
   }
 
   /** Settings for tests: short intervals, no leader election, no files. */
@@ -103,7 +108,8 @@ public record OperatorSettings(
         Duration.ofMillis(200),
         Duration.ofSeconds(2),
         Duration.ofMillis(100),
-        3);
+        3,
+        Duration.ofMillis(200));
   }
 
   public OperatorSettings withLeaderElection(boolean on) {
@@ -125,7 +131,8 @@ public record OperatorSettings(
         pollInterval,
         storageCheckInterval,
         agentRetryInitial,
-        agentRetryAttempts);
+        agentRetryAttempts,
+        scheduleCheckInterval);
   }
 
   public OperatorSettings withRegistry(String url, String repository, boolean plainHttp) {
@@ -147,7 +154,8 @@ public record OperatorSettings(
         pollInterval,
         storageCheckInterval,
         agentRetryInitial,
-        agentRetryAttempts);
+        agentRetryAttempts,
+        scheduleCheckInterval);
   }
 
   public OperatorSettings withAgentPort(int port) {
@@ -169,7 +177,8 @@ public record OperatorSettings(
         pollInterval,
         storageCheckInterval,
         agentRetryInitial,
-        agentRetryAttempts);
+        agentRetryAttempts,
+        scheduleCheckInterval);
   }
 
   private static String or(String value, String fallback) {

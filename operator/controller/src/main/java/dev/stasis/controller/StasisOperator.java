@@ -6,6 +6,7 @@ import dev.stasis.controller.agent.NodeAgents;
 import dev.stasis.controller.checkpoint.CheckpointReconciler;
 import dev.stasis.controller.metrics.StasisMetrics;
 import dev.stasis.controller.restore.RestoreReconciler;
+import dev.stasis.controller.schedule.CheckpointScheduleReconciler;
 import dev.stasis.controller.status.EventRecorder;
 import dev.stasis.controller.status.StatusFactory;
 import dev.stasis.controller.storage.CheckpointCatalog;
@@ -24,9 +25,9 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * The operator: JOSDK with the three reconcilers, JOSDK's Micrometer metrics next to ours, and
- * leader election on a Lease in the operator's namespace when enabled. Main and the tests build it
- * the same way; only the agent client and the catalog differ.
+ * The operator: JOSDK with the reconcilers, JOSDK's Micrometer metrics next to ours, and leader
+ * election on a Lease in the operator's namespace when enabled. Main and the tests build it the
+ * same way; only the agent client and the catalog differ.
  */
 public final class StasisOperator implements AutoCloseable {
   public static final String LEASE_NAME = "stasis-operator";
@@ -104,6 +105,9 @@ public final class StasisOperator implements AutoCloseable {
     operator.register(
         new RestoreReconciler(
             client, settings, statusFactory, events, metrics, nodeAgents, storages),
+        c -> namespaced(c.withRetry(retry), settings));
+    operator.register(
+        new CheckpointScheduleReconciler(client, settings, statusFactory, events),
         c -> namespaced(c.withRetry(retry), settings));
     operator.register(
         new CheckpointStorageReconciler(settings, statusFactory, events, metrics, storages),

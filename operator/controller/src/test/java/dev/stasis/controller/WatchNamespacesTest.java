@@ -55,7 +55,8 @@ class WatchNamespacesTest {
               base.pollInterval(),
               base.storageCheckInterval(),
               base.agentRetryInitial(),
-              base.agentRetryAttempts());
+              base.agentRetryAttempts(),
+              base.scheduleCheckInterval());
       cluster.startOperator(settings);
       for (String ns : new String[] {"team-a", "team-b"}) {
         cluster.apply(

@@ -54,8 +54,13 @@ public final class MockCluster implements AutoCloseable {
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
   public MockCluster(InMemoryStorage storage, Path workDir) {
+    this(storage, workDir, repoRoot().resolve("crds"));
+  }
+
+  /** A cluster whose API server admits with the CRDs of another directory. */
+  public MockCluster(InMemoryStorage storage, Path workDir, Path crds) {
     this.storage = storage;
-    this.api = new StasisApiServer(repoRoot().resolve("crds"), new TokenReviews());
+    this.api = new StasisApiServer(crds, new TokenReviews());
     this.client = api.client();
     this.ca = new ClusterCa().issue(workDir.resolve("tls"), AGENT_SERVER_NAME);
     this.agentPort = freePort();
@@ -156,13 +161,18 @@ public final class MockCluster implements AutoCloseable {
 
   /** Starts an operator instance against this cluster (closed with the cluster). */
   public StasisOperator startOperator(OperatorSettings settings) {
+    return startOperator(settings, Clock.systemUTC());
+  }
+
+  /** As {@link #startOperator(OperatorSettings)}, reading the time from {@code clock}. */
+  public StasisOperator startOperator(OperatorSettings settings, Clock clock) {
     try {
       GrpcAgentClient agentClient = agentClient();
       StasisOperator operator =
           new StasisOperator(
               client,
               settings.withAgentPort(agentPort),
-              Clock.systemUTC(),
+              clock,
               agentClient,
               storage,
               new SimpleMeterRegistry(),
