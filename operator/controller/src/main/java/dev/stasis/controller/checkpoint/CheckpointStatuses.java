@@ -162,6 +162,14 @@ final class CheckpointStatuses {
     return status;
   }
 
+  /** The ttl passed on a Checkpoint that stays: Expired=True, reason TtlExpired. */
+  CheckpointStatus expired(CheckpointStatus status, String message) {
+    status.setMessage(message);
+    factory.set(
+        status, CheckpointEndOfLife.EXPIRED, true, CheckpointEndOfLife.TTL_EXPIRED, message);
+    return status;
+  }
+
   private static long totalStored(CheckpointStatus status) {
     return status.getContainers().stream()
         .mapToLong(c -> c.getStoredBytes() == null ? 0 : c.getStoredBytes())
