@@ -167,7 +167,8 @@ prometheus.io/path: /metrics
 {{/* Operator rules for namespaced objects: in the ClusterRole, or per watched namespace. */}}
 {{- define "stasis.operatorNamespacedRules" }}
   # Checkpoints: reconcile them, add the finalizer (update/patch), create the ones found in
-  # storage listings (label stasis.dev/imported) and delete expired ones (spec.ttl).
+  # storage listings (label stasis.dev/imported) and delete expired ones (spec.ttl); create a
+  # CheckpointSchedule's runs and delete those its retention lets go.
   - apiGroups: ["stasis.dev"]
     resources: ["checkpoints"]
     verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
@@ -187,6 +188,24 @@ prometheus.io/path: /metrics
   - apiGroups: [""]
     resources: ["pods"]
     verbs: ["get", "list", "watch", "create", "delete"]
+  # CheckpointSchedules: reconcile them (status); the Checkpoints they create are owned by them
+  # with blockOwnerDeletion, which needs update on their finalizers.
+  - apiGroups: ["stasis.dev"]
+    resources: ["checkpointschedules"]
+    verbs: ["get", "list", "watch", "update", "patch"]
+  - apiGroups: ["stasis.dev"]
+    resources: ["checkpointschedules/status"]
+    verbs: ["update", "patch"]
+  - apiGroups: ["stasis.dev"]
+    resources: ["checkpointschedules/finalizers"]
+    verbs: ["update"]
+  # A target's workload (CheckpointSchedule or Checkpoint workloadRef): read its pod selector.
+  - apiGroups: ["apps"]
+    resources: ["deployments", "statefulsets", "replicasets"]
+    verbs: ["get"]
+  - apiGroups: ["batch"]
+    resources: ["jobs"]
+    verbs: ["get"]
 {{- end }}
 
 {{/* match and priority of a CheckpointStorage spec, from storage.s3 or storage.gcs. */}}

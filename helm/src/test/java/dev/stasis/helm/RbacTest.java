@@ -77,7 +77,15 @@ class RbacTest {
               "stasis.dev",
               List.of("checkpoints/finalizers", "restores/finalizers"),
               List.of("update")),
-          Rule.of("", List.of("pods"), List.of("get", "list", "watch", "create", "delete")));
+          Rule.of("", List.of("pods"), List.of("get", "list", "watch", "create", "delete")),
+          Rule.of(
+              "stasis.dev",
+              List.of("checkpointschedules"),
+              List.of("get", "list", "watch", "update", "patch")),
+          Rule.of("stasis.dev", List.of("checkpointschedules/status"), List.of("update", "patch")),
+          Rule.of("stasis.dev", List.of("checkpointschedules/finalizers"), List.of("update")),
+          Rule.of("apps", List.of("deployments", "statefulsets", "replicasets"), List.of("get")),
+          Rule.of("batch", List.of("jobs"), List.of("get")));
 
   // Only cluster-wide: the storage sync enumerates namespaces when it watches all of them.
   private static final Rule NAMESPACES_LIST = Rule.of("", List.of("namespaces"), List.of("list"));
@@ -227,6 +235,18 @@ class RbacTest {
                     "update",
                     "patch",
                     "delete",
+                    "deletecollection")),
+            Rule.of(
+                "stasis.dev",
+                List.of("checkpointschedules"),
+                List.of(
+                    "get",
+                    "list",
+                    "watch",
+                    "create",
+                    "update",
+                    "patch",
+                    "delete",
                     "deletecollection")));
     ClusterRole view = rendered.get("ClusterRole", "stasis-view").as(ClusterRole.class);
     assertThat(view.getMetadata().getLabels())
@@ -234,7 +254,8 @@ class RbacTest {
     assertThat(rules(view.getRules()))
         .containsExactly(
             Rule.of(
-                "stasis.dev", List.of("checkpoints", "restores"), List.of("get", "list", "watch")));
+                "stasis.dev", List.of("checkpoints", "restores"), List.of("get", "list", "watch")),
+            Rule.of("stasis.dev", List.of("checkpointschedules"), List.of("get", "list", "watch")));
   }
 
   @Test
