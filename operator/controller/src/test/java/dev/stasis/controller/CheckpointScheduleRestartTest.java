@@ -12,10 +12,9 @@ import static dev.stasis.controller.CheckpointScheduleTest.stamp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stasis.api.v1alpha1.CheckpointSchedule;
-import dev.stasis.api.v1alpha1.CheckpointStorage;
 import dev.stasis.controller.support.InMemoryStorage;
 import dev.stasis.controller.support.MockCluster;
-import dev.stasis.controller.support.SettableClock;
+import dev.stasis.testsupport.time.SettableClock;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,14 +37,7 @@ class CheckpointScheduleRestartTest {
     SettableClock clock = new SettableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     try (MockCluster cluster = new MockCluster(new InMemoryStorage(), tmp)) {
       cluster.node("n1", "kind://n1", Map.of(), true);
-      cluster.apply(
-          CheckpointStorage.class,
-          """
-          apiVersion: stasis.dev/v1alpha1
-          kind: CheckpointStorage
-          metadata: {name: local}
-          spec: {filesystem: {path: /data}, default: true}
-          """);
+      cluster.defaultStorage();
       cluster.namespace("app");
       cluster.pod("app", "web", "n1", "Running", Map.of(), "web");
       StasisOperator first = cluster.startOperator(MockCluster.settings(), clock);

@@ -6,12 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stasis.api.v1alpha1.Checkpoint;
 import dev.stasis.api.v1alpha1.CheckpointPhase;
 import dev.stasis.api.v1alpha1.CheckpointSchedule;
-import dev.stasis.api.v1alpha1.CheckpointStorage;
 import dev.stasis.api.v1alpha1.DeletionPolicy;
 import dev.stasis.api.v1alpha1.WorkloadKind;
 import dev.stasis.controller.support.InMemoryStorage;
 import dev.stasis.controller.support.MockCluster;
-import dev.stasis.controller.support.SettableClock;
+import dev.stasis.testsupport.time.SettableClock;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
@@ -45,14 +44,7 @@ class CheckpointScheduleTest {
   static void start() {
     cluster = new MockCluster(storage, tmp);
     cluster.node("node-1", "kind://node-1", Map.of(), true);
-    cluster.apply(
-        CheckpointStorage.class,
-        """
-        apiVersion: stasis.dev/v1alpha1
-        kind: CheckpointStorage
-        metadata: {name: local}
-        spec: {filesystem: {path: /data}, default: true}
-        """);
+    cluster.defaultStorage();
     cluster.startOperator(MockCluster.settings(), clock);
   }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stasis.api.v1alpha1.Checkpoint;
 import dev.stasis.api.v1alpha1.CheckpointPhase;
-import dev.stasis.api.v1alpha1.CheckpointStorage;
 import dev.stasis.controller.support.InMemoryStorage;
 import dev.stasis.controller.support.MockCluster;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -34,14 +33,7 @@ class CheckpointTtlUnderGitOpsTest {
   static void start() {
     cluster = new MockCluster(storage, tmp);
     cluster.node("n1", "kind://n1", Map.of(), true);
-    cluster.apply(
-        CheckpointStorage.class,
-        """
-        apiVersion: stasis.dev/v1alpha1
-        kind: CheckpointStorage
-        metadata: {name: local}
-        spec: {filesystem: {path: /data}, default: true}
-        """);
+    cluster.defaultStorage();
     cluster.namespace("gitops");
     cluster.pod("gitops", "api", "n1", "Running", Map.of(), "api");
     cluster.startOperator(MockCluster.settings());

@@ -153,6 +153,18 @@ public final class MockCluster implements AutoCloseable {
     client.pods().inNamespace(namespace).resource(pod).updateStatus();
   }
 
+  /** The default storage most tests need: a filesystem one, {@code local}. */
+  public void defaultStorage() {
+    apply(
+        dev.stasis.api.v1alpha1.CheckpointStorage.class,
+        """
+        apiVersion: stasis.dev/v1alpha1
+        kind: CheckpointStorage
+        metadata: {name: local}
+        spec: {filesystem: {path: /data}, default: true}
+        """);
+  }
+
   public <T extends io.fabric8.kubernetes.api.model.HasMetadata> T apply(
       Class<T> type, String yaml) {
     T resource = Serialization.unmarshal(yaml, type);

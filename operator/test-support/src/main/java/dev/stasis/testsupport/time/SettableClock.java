@@ -1,4 +1,4 @@
-package dev.stasis.controller.support;
+package dev.stasis.testsupport.time;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,7 +7,10 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock a test sets and moves forward; the operator reads it through StatusFactory. */
+/**
+ * A clock a test sets and moves forward: the operator reads the time through it (its
+ * StatusFactory), so that schedules, ttls and timestamps follow the test instead of the wall clock.
+ */
 public final class SettableClock extends Clock {
   private final AtomicReference<Instant> now;
 
