@@ -285,6 +285,42 @@ class CheckpointScheduleTest {
   }
 
   @Test
+  void allowRunsWhileAnEarlierRunIsActive() {
+    cluster.namespace("allow");
+    cluster.pod("allow", "busy", "node-1", "Running", Map.of(), "main");
+    CountDownLatch gate = new CountDownLatch(1);
+    cluster.agents.get("node-1").gates.put("busy", gate);
+    Instant first =
+        firstHour(
+            schedule(
+                cluster,
+                "allow",
+                "busy",
+                "  schedule: '0 * * * *'\n  podName: busy\n  concurrencyPolicy: Allow\n"));
+    awaitCondition(cluster, "allow", "busy", "Ready", "Scheduling");
+    clock.set(first.plusSeconds(5));
+    String firstName = "busy-" + stamp(first);
+    await(
+        () -> get(cluster, "allow", "busy"),
+        s -> s.getStatus().getActive().contains(firstName),
+        TIMEOUT,
+        "the first run active");
+    Instant second = first.plus(Duration.ofHours(1));
+    clock.set(second.plusSeconds(5));
+    String secondName = "busy-" + stamp(second);
+    CheckpointSchedule both =
+        await(
+            () -> get(cluster, "allow", "busy"),
+            s -> s.getStatus().getActiveCount() == 2,
+            TIMEOUT,
+            "two runs active");
+    assertThat(both.getStatus().getActive()).containsExactlyInAnyOrder(firstName, secondName);
+    gate.countDown();
+    completed(cluster, "allow", firstName);
+    completed(cluster, "allow", secondName);
+  }
+
+  @Test
   void aSuspendedScheduleHasNoNextRunAndCreatesNothing() {
     cluster.namespace("suspended");
     cluster.pod("suspended", "web", "node-1", "Running", Map.of(), "web");

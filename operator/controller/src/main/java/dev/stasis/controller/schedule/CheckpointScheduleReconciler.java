@@ -77,6 +77,7 @@ public class CheckpointScheduleReconciler implements Reconciler<CheckpointSchedu
     return List.of(
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Checkpoint.class, CheckpointSchedule.class)
+                .withNamespacesInheritedFromController()
                 .withSecondaryToPrimaryMapper(
                     Mappers.fromOwnerReferences(CheckpointSchedule.class, false))
                 .build(),
