@@ -6,7 +6,6 @@ import dev.stasis.api.v1alpha1.CheckpointScheduleStatus;
 import dev.stasis.controller.OperatorSettings;
 import dev.stasis.controller.status.EventRecorder;
 import dev.stasis.controller.status.StatusFactory;
-import dev.stasis.controller.status.StatusWriter;
 import dev.stasis.controller.workload.TargetPods;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -41,6 +40,11 @@ import java.util.List;
  * ends, or one deleted, brings the schedule back here; otherwise it looks again at its next run
  * time, and at least every {@link OperatorSettings#scheduleCheckInterval()}. Every status is built
  * by {@link CheckpointScheduleStatuses}.
+ *
+ * <p>The status is the schedule's memory of which runs ran (lastScheduleTime), so it is never
+ * decided from a stale copy: each reconcile reads the schedule from the API server (the informer's
+ * copy can lag behind the status just written) and writes the status with that read's
+ * resourceVersion; a conflict is retried by JOSDK with a fresh read.
  */
 @ControllerConfiguration(name = CheckpointScheduleReconciler.NAME)
 public class CheckpointScheduleReconciler implements Reconciler<CheckpointSchedule> {
@@ -53,7 +57,6 @@ public class CheckpointScheduleReconciler implements Reconciler<CheckpointSchedu
   private final ScheduledRun runs;
   private final ScheduleRetention retention;
   private final ScheduleEvents events;
-  private final StatusWriter writer;
   private final Duration checkInterval;
 
   public CheckpointScheduleReconciler(
@@ -67,7 +70,6 @@ public class CheckpointScheduleReconciler implements Reconciler<CheckpointSchedu
     this.runs = new ScheduledRun(client, new TargetPods(client), events);
     this.retention = new ScheduleRetention(client, events);
     this.events = new ScheduleEvents(events);
-    this.writer = new StatusWriter(client);
     this.checkInterval = settings.scheduleCheckInterval();
   }
 
@@ -86,7 +88,11 @@ public class CheckpointScheduleReconciler implements Reconciler<CheckpointSchedu
 
   @Override
   public UpdateControl<CheckpointSchedule> reconcile(
-      CheckpointSchedule schedule, Context<CheckpointSchedule> context) {
+      CheckpointSchedule cached, Context<CheckpointSchedule> context) {
+    CheckpointSchedule schedule = client.resource(cached).get();
+    if (schedule == null) {
+      return UpdateControl.noUpdate();
+    }
     Instant now = statusFactory.now();
     RunPlan plan = planner.plan(schedule, now);
     CheckpointScheduleStatus status = statuses.current(schedule);
@@ -107,20 +113,16 @@ public class CheckpointScheduleReconciler implements Reconciler<CheckpointSchedu
     return write(schedule, statuses.observed(status, checkpoints), nextLook(plan, now));
   }
 
-  /** Writes the status when it changed, and looks again when asked to. */
+  /** Writes the status when it changed (optimistic locking), and looks again when asked to. */
   private UpdateControl<CheckpointSchedule> write(
       CheckpointSchedule schedule, CheckpointScheduleStatus status, Duration next) {
     events.publish(schedule, status);
-    UpdateControl<CheckpointSchedule> control =
-        schedule.getStatus() != null
-                && Serialization.asJson(schedule.getStatus()).equals(Serialization.asJson(status))
-            ? UpdateControl.noUpdate()
-            : writer.update(
-                schedule,
-                schedule.getStatus() == null
-                    || schedule.getStatus().getObservedGeneration() == null,
-                status,
-                CheckpointSchedule::new);
+    if (schedule.getStatus() == null
+        || !Serialization.asJson(schedule.getStatus()).equals(Serialization.asJson(status))) {
+      schedule.setStatus(status);
+      client.resource(schedule).updateStatus();
+    }
+    UpdateControl<CheckpointSchedule> control = UpdateControl.noUpdate();
     return next == null ? control : control.rescheduleAfter(next);
   }
 

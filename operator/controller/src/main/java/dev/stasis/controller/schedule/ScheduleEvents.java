@@ -4,6 +4,7 @@ import dev.stasis.api.v1alpha1.CheckpointSchedule;
 import dev.stasis.api.v1alpha1.CheckpointScheduleStatus;
 import dev.stasis.controller.status.EventRecorder;
 import dev.stasis.controller.status.Reasons;
+import dev.stasis.controller.status.StatusFactory;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,7 +30,7 @@ final class ScheduleEvents {
     CheckpointScheduleStatus before = schedule.getStatus();
     for (String type : new String[] {Reasons.READY, CheckpointScheduleStatuses.LAST_RUN}) {
       Optional<Condition> now = after.condition(type);
-      if (now.isEmpty() || !"False".equals(now.get().getStatus())) {
+      if (now.isEmpty() || !StatusFactory.FALSE.equals(now.get().getStatus())) {
         continue;
       }
       Optional<Condition> was = before == null ? Optional.empty() : before.condition(type);
