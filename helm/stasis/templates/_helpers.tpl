@@ -167,7 +167,8 @@ prometheus.io/path: /metrics
 {{/* Operator rules for namespaced objects: in the ClusterRole, or per watched namespace. */}}
 {{- define "stasis.operatorNamespacedRules" }}
   # Checkpoints: reconcile them, add the finalizer (update/patch), create the ones found in
-  # storage listings (label stasis.dev/imported) and delete expired ones (spec.ttl).
+  # storage listings (label stasis.dev/imported) and delete expired ones (spec.ttl); create a
+  # CheckpointSchedule's runs and delete those its retention lets go.
   - apiGroups: ["stasis.dev"]
     resources: ["checkpoints"]
     verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
@@ -193,10 +194,18 @@ prometheus.io/path: /metrics
   - apiGroups: ["stasis.dev"]
     resources: ["restores"]
     verbs: ["create"]
-  # Node termination: the CheckpointSchedules with onNodeTermination, to find the pods that opted in.
+  # CheckpointSchedules: reconcile them (status); the Checkpoints they create are owned by them
+  # with blockOwnerDeletion, which needs update on their finalizers. Node termination reads them
+  # too (onNodeTermination).
   - apiGroups: ["stasis.dev"]
     resources: ["checkpointschedules"]
-    verbs: ["get", "list"]
+    verbs: ["get", "list", "watch", "update", "patch"]
+  - apiGroups: ["stasis.dev"]
+    resources: ["checkpointschedules/status"]
+    verbs: ["update", "patch"]
+  - apiGroups: ["stasis.dev"]
+    resources: ["checkpointschedules/finalizers"]
+    verbs: ["update"]
   # Workload targets (spec.workloadRef of Checkpoints and CheckpointSchedules): read the workload's
   # pod selector.
   - apiGroups: ["apps"]

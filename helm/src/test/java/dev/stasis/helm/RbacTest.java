@@ -78,9 +78,14 @@ class RbacTest {
               List.of("checkpoints/finalizers", "restores/finalizers"),
               List.of("update")),
           Rule.of("", List.of("pods"), List.of("get", "list", "watch", "create", "delete")),
-          // Workload restores and restoreOnTermination's Restores; onNodeTermination's schedules.
+          // Workload restores and restoreOnTermination's Restores.
           Rule.of("stasis.dev", List.of("restores"), List.of("create")),
-          Rule.of("stasis.dev", List.of("checkpointschedules"), List.of("get", "list")),
+          Rule.of(
+              "stasis.dev",
+              List.of("checkpointschedules"),
+              List.of("get", "list", "watch", "update", "patch")),
+          Rule.of("stasis.dev", List.of("checkpointschedules/status"), List.of("update", "patch")),
+          Rule.of("stasis.dev", List.of("checkpointschedules/finalizers"), List.of("update")),
           Rule.of("apps", List.of("deployments", "statefulsets", "replicasets"), List.of("get")),
           Rule.of("batch", List.of("jobs"), List.of("get")));
 
@@ -232,6 +237,18 @@ class RbacTest {
                     "update",
                     "patch",
                     "delete",
+                    "deletecollection")),
+            Rule.of(
+                "stasis.dev",
+                List.of("checkpointschedules"),
+                List.of(
+                    "get",
+                    "list",
+                    "watch",
+                    "create",
+                    "update",
+                    "patch",
+                    "delete",
                     "deletecollection")));
     ClusterRole view = rendered.get("ClusterRole", "stasis-view").as(ClusterRole.class);
     assertThat(view.getMetadata().getLabels())
@@ -239,7 +256,8 @@ class RbacTest {
     assertThat(rules(view.getRules()))
         .containsExactly(
             Rule.of(
-                "stasis.dev", List.of("checkpoints", "restores"), List.of("get", "list", "watch")));
+                "stasis.dev", List.of("checkpoints", "restores"), List.of("get", "list", "watch")),
+            Rule.of("stasis.dev", List.of("checkpointschedules"), List.of("get", "list", "watch")));
   }
 
   @Test

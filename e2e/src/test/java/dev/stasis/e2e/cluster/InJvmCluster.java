@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -272,6 +273,11 @@ final class InJvmCluster implements AutoCloseable {
    * leader election); everything else is what {@code Main} wires from the chart's environment.
    */
   void startOperator() {
+    startOperator(Clock.systemUTC());
+  }
+
+  /** As {@link #startOperator()}, the operator reading the time from {@code clock}. */
+  void startOperator(Clock clock) {
     try {
       Path token = Files.writeString(dir.resolve("operator-token"), operatorToken);
       OperatorSettings settings = OperatorSettings.forTests(SYSTEM).withAgentPort(agentPort);
@@ -284,7 +290,8 @@ final class InJvmCluster implements AutoCloseable {
               agentClient,
               new StorageModuleCatalog(),
               "stasis-operator-" + name,
-              false);
+              false,
+              clock);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -204,6 +204,15 @@ class RealApiServerTest {
           "stasis.dev checkpoints/finalizers update",
           "stasis.dev restores/finalizers update",
           "stasis.dev checkpointstorages/finalizers update",
+          // CheckpointSchedules: reconciled, status, owner of the Checkpoints they create.
+          "stasis.dev checkpointschedules get,list,watch,update,patch",
+          "stasis.dev checkpointschedules/status update,patch",
+          "stasis.dev checkpointschedules/finalizers update",
+          // A target workload's pod selector (TargetPods).
+          "apps deployments get",
+          "apps statefulsets get",
+          "apps replicasets get",
+          "batch jobs get",
           // Storage by node; the pod to checkpoint, the restored pod, agents found by label.
           "core nodes get,list,watch",
           "core pods get,list,watch,create,delete",

@@ -28,6 +28,12 @@ public final class Stasis {
   /** Label on a restored pod: the Restore that created it. */
   public static final String LABEL_RESTORE = GROUP + "/restore";
 
+  /** Label on a Checkpoint a CheckpointSchedule created: the schedule's name. */
+  public static final String LABEL_SCHEDULE = GROUP + "/schedule";
+
+  /** Annotation on a Checkpoint a CheckpointSchedule created: the run's time (RFC 3339, UTC). */
+  public static final String ANNOTATION_SCHEDULED_TIME = GROUP + "/scheduled-time";
+
   /** Annotation on a restored pod: the URI of the checkpoint it came from. */
   public static final String ANNOTATION_CHECKPOINT_PATH = GROUP + "/checkpoint-path";
 

@@ -72,6 +72,19 @@ public final class Main {
       String identity,
       boolean exitOnLostLease)
       throws IOException {
+    return start(settings, client, agents, catalog, identity, exitOnLostLease, Clock.systemUTC());
+  }
+
+  /** As above, reading the time from {@code clock} (tests move it to a schedule's next run). */
+  public static Running start(
+      OperatorSettings settings,
+      KubernetesClient client,
+      AgentClient agents,
+      CheckpointCatalog catalog,
+      String identity,
+      boolean exitOnLostLease,
+      Clock clock)
+      throws IOException {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
@@ -79,14 +92,7 @@ public final class Main {
     new ProcessorMetrics().bindTo(registry);
     StasisOperator operator =
         new StasisOperator(
-            client,
-            settings,
-            Clock.systemUTC(),
-            agents,
-            catalog,
-            registry,
-            identity,
-            exitOnLostLease);
+            client, settings, clock, agents, catalog, registry, identity, exitOnLostLease);
     AtomicBoolean started = new AtomicBoolean();
     HealthServer http =
         new HealthServer(settings.httpPort(), operator::healthProblem, started::get, registry);

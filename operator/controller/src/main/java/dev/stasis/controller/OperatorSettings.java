@@ -37,6 +37,9 @@ import java.util.stream.Collectors;
  * @param terminationDeadlines
  *     STASIS_TERMINATION_DEADLINE_{GKE,SPOT,ASG,REBALANCE,MAINTENANCE,DRAIN}: activeDeadlineSeconds
  *     of the checkpoints taken before a node goes away (25, 100, 100, 100, 300, 300)
+ * @param scheduleCheckInterval the longest a CheckpointSchedule waits before it reads the clock
+ *     again, even when its next run is later (1m: a clock step or a missed wake-up costs at most
+ *     this)
  */
 public record OperatorSettings(
     String namespace,
@@ -57,7 +60,8 @@ public record OperatorSettings(
     Duration storageCheckInterval,
     Duration agentRetryInitial,
     int agentRetryAttempts,
-    TerminationDeadlines terminationDeadlines) {
+    TerminationDeadlines terminationDeadlines,
+    Duration scheduleCheckInterval) {
 
   public static final String DEFAULT_AGENT_SELECTOR = "app.kubernetes.io/name=stasis-agent";
   public static final int DEFAULT_AGENT_PORT = 9443;
@@ -86,7 +90,8 @@ public record OperatorSettings(
         Duration.ofMinutes(5),
         Duration.ofSeconds(2),
         6,
-        TerminationDeadlines.fromEnv(env));
+        TerminationDeadlines.fromEnv(env),
+        Duration.ofMinutes(1));
   }
 
   /** Settings for tests: short intervals, no leader election, no files. */
@@ -110,7 +115,8 @@ public record OperatorSettings(
         Duration.ofSeconds(2),
         Duration.ofMillis(100),
         3,
-        TerminationDeadlines.defaults());
+        TerminationDeadlines.defaults(),
+        Duration.ofMillis(200));
   }
 
   public OperatorSettings withLeaderElection(boolean on) {
@@ -133,7 +139,8 @@ public record OperatorSettings(
         storageCheckInterval,
         agentRetryInitial,
         agentRetryAttempts,
-        terminationDeadlines);
+        terminationDeadlines,
+        scheduleCheckInterval);
   }
 
   public OperatorSettings withRegistry(String url, String repository, boolean plainHttp) {
@@ -156,7 +163,8 @@ public record OperatorSettings(
         storageCheckInterval,
         agentRetryInitial,
         agentRetryAttempts,
-        terminationDeadlines);
+        terminationDeadlines,
+        scheduleCheckInterval);
   }
 
   public OperatorSettings withAgentPort(int port) {
@@ -179,7 +187,8 @@ public record OperatorSettings(
         storageCheckInterval,
         agentRetryInitial,
         agentRetryAttempts,
-        terminationDeadlines);
+        terminationDeadlines,
+        scheduleCheckInterval);
   }
 
   private static String or(String value, String fallback) {

@@ -6,6 +6,7 @@ import dev.stasis.controller.agent.NodeAgents;
 import dev.stasis.controller.checkpoint.CheckpointReconciler;
 import dev.stasis.controller.metrics.StasisMetrics;
 import dev.stasis.controller.restore.RestoreReconciler;
+import dev.stasis.controller.schedule.CheckpointScheduleReconciler;
 import dev.stasis.controller.status.EventRecorder;
 import dev.stasis.controller.status.StatusFactory;
 import dev.stasis.controller.storage.CheckpointCatalog;
@@ -106,6 +107,9 @@ public final class StasisOperator implements AutoCloseable {
     operator.register(
         new RestoreReconciler(
             client, settings, statusFactory, events, metrics, nodeAgents, storages),
+        c -> namespaced(c.withRetry(retry), settings));
+    operator.register(
+        new CheckpointScheduleReconciler(client, settings, statusFactory, events),
         c -> namespaced(c.withRetry(retry), settings));
     operator.register(
         new CheckpointStorageReconciler(settings, statusFactory, events, metrics, storages),

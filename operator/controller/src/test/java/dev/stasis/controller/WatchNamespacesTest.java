@@ -56,7 +56,8 @@ class WatchNamespacesTest {
               base.storageCheckInterval(),
               base.agentRetryInitial(),
               base.agentRetryAttempts(),
-              base.terminationDeadlines());
+              base.terminationDeadlines(),
+              base.scheduleCheckInterval());
       cluster.startOperator(settings);
       for (String ns : new String[] {"team-a", "team-b"}) {
         cluster.apply(

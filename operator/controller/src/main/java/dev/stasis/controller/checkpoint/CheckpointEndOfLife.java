@@ -28,10 +28,15 @@ import org.slf4j.LoggerFactory;
  * Everything that happens to a Checkpoint after it ends: the pod is deleted when {@code
  * leaveRunning: false} (a migration), the resource itself when its {@code ttl} has passed since
  * completion; and when the resource is deleted (the finalizer), its job is cancelled and, with
- * {@code deletionPolicy: Delete}, its objects are removed from storage.
+ * {@code deletionPolicy: Delete}, its objects are removed from storage. A Checkpoint a GitOps tool
+ * tracks ({@link GitOpsTracking}) is not deleted on ttl expiry, which self-heal would undo by
+ * creating it again (a new checkpoint each time): it expires in place, its objects removed as its
+ * deletionPolicy says and the condition Expired=True (reason TtlExpired) set.
  */
 final class CheckpointEndOfLife {
   static final String POD_DELETED = "PodDeleted";
+  static final String EXPIRED = "Expired";
+  static final String TTL_EXPIRED = "TtlExpired";
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointEndOfLife.class);
 
   private final KubernetesClient client;
@@ -84,7 +89,11 @@ final class CheckpointEndOfLife {
   /** How long until the ttl expires (zero or negative: now); empty without ttl or completion. */
   Optional<Duration> ttlRemaining(Checkpoint checkpoint, CheckpointStatus status) {
     String ttl = checkpoint.getSpec().getTtl();
-    if (ttl == null || ttl.isBlank() || status.getPhase() == null || !status.getPhase().isFinal()) {
+    if (ttl == null
+        || ttl.isBlank()
+        || status.getPhase() == null
+        || !status.getPhase().isFinal()
+        || expiredInPlace(status)) {
       return Optional.empty();
     }
     Optional<Instant> done = StatusFactory.parse(status.getCompletionTime());
@@ -101,6 +110,42 @@ final class CheckpointEndOfLife {
       return Optional.of(Duration.ZERO.plusMillis(1));
     }
     return ttlRemaining(checkpoint, status).map(d -> d.isNegative() ? Duration.ofMillis(1) : d);
+  }
+
+  /** Whether the ttl has passed on a Checkpoint that stays (see the class comment). */
+  static boolean expiredInPlace(CheckpointStatus status) {
+    return status
+        .condition(EXPIRED)
+        .map(c -> StatusFactory.TRUE.equals(c.getStatus()))
+        .orElse(false);
+  }
+
+  /**
+   * The ttl has passed on a Checkpoint a GitOps tool tracks: removes its objects as its
+   * deletionPolicy says and returns the status that records it; empty when the storage cannot be
+   * reached yet (tried again).
+   */
+  Optional<CheckpointStatus> expireInPlace(
+      Checkpoint checkpoint, CheckpointStatus status, String trackedBy) {
+    if (!deleteObjects(checkpoint, status)) {
+      return Optional.empty();
+    }
+    boolean deleted = objectsToDelete(checkpoint, status);
+    String message =
+        "ttl "
+            + checkpoint.getSpec().getTtl()
+            + " passed since completion; "
+            + (deleted
+                ? "its objects were removed (deletionPolicy Delete)"
+                : "its objects are kept (deletionPolicy "
+                    + checkpoint.getSpec().getDeletionPolicy()
+                    + ")")
+            + "; the Checkpoint stays because a GitOps tool tracks it ("
+            + trackedBy
+            + "): remove it from Git to delete it";
+    LOG.info("{}", message);
+    events.normal(checkpoint, TTL_EXPIRED, "Expire", message);
+    return Optional.of(statuses.expired(status, message));
   }
 
   /** The ttl has passed: deletes the Checkpoint. */
@@ -127,9 +172,19 @@ final class CheckpointEndOfLife {
     if (CheckpointStart.started(status) && status.getNodeName() != null) {
       cancelJob(checkpoint, status.getNodeName());
     }
-    if (checkpoint.getSpec().getDeletionPolicy() != DeletionPolicy.Delete
-        || status.getPath() == null
-        || status.getPhase() == CheckpointPhase.Pending) {
+    return expiredInPlace(status) || deleteObjects(checkpoint, status);
+  }
+
+  /** Whether deletionPolicy Delete has objects to remove. */
+  private static boolean objectsToDelete(Checkpoint checkpoint, CheckpointStatus status) {
+    return checkpoint.getSpec().getDeletionPolicy() == DeletionPolicy.Delete
+        && status.getPath() != null
+        && status.getPhase() != CheckpointPhase.Pending;
+  }
+
+  /** With deletionPolicy Delete, removes the objects; false when the storage cannot be reached. */
+  private boolean deleteObjects(Checkpoint checkpoint, CheckpointStatus status) {
+    if (!objectsToDelete(checkpoint, status)) {
       return true;
     }
     try {

@@ -31,7 +31,7 @@ import java.util.Optional;
  * <pre>
  *   Pending --{@link CheckpointStart}--> Checkpointing --{@link CheckpointProgress}--> Uploading
  *     --{@link CheckpointProgress}--> Completed --{@link CheckpointEndOfLife}--> (pod deleted,
- *     ttl) deleted
+ *     ttl) deleted, or Expired in place when a GitOps tool tracks it
  *   any of them --> Failed (reason on the Ready condition)
  *   Pending, Checkpointing, Uploading past activeDeadlineSeconds --{@link CheckpointDeadline}-->
  *     Failed (DeadlineExceeded, the job cancelled)
@@ -116,7 +116,10 @@ public class CheckpointReconciler implements Reconciler<Checkpoint>, Cleaner<Che
     return next == null ? control : control.rescheduleAfter(next);
   }
 
-  /** Completed or Failed: delete the pod if asked, then wait for the ttl. */
+  /**
+   * Completed or Failed: delete the pod if asked, then wait for the ttl (and delete, or expire in
+   * place what a GitOps tool tracks).
+   */
   private UpdateControl<Checkpoint> ended(Checkpoint checkpoint, CheckpointStatus status) {
     if (endOfLife.podDeletionDue(checkpoint, status)) {
       CheckpointStatus updated = endOfLife.deletePod(checkpoint, status);
@@ -126,8 +129,15 @@ public class CheckpointReconciler implements Reconciler<Checkpoint>, Cleaner<Che
     }
     Optional<Duration> ttl = endOfLife.ttlRemaining(checkpoint, status);
     if (ttl.isPresent() && ttl.get().compareTo(Duration.ZERO) <= 0) {
-      endOfLife.expire(checkpoint);
-      return UpdateControl.noUpdate();
+      Optional<String> tracked = GitOpsTracking.trackedBy(checkpoint);
+      if (tracked.isEmpty()) {
+        endOfLife.expire(checkpoint);
+        return UpdateControl.noUpdate();
+      }
+      return endOfLife
+          .expireInPlace(checkpoint, status, tracked.get())
+          .map(expired -> writer.update(checkpoint, false, expired, Checkpoint::new))
+          .orElseGet(() -> UpdateControl.<Checkpoint>noUpdate().rescheduleAfter(storageRetry));
     }
     UpdateControl<Checkpoint> control = UpdateControl.noUpdate();
     return ttl.map(control::rescheduleAfter).orElse(control);

@@ -165,6 +165,14 @@ final class CheckpointStatuses {
     return status;
   }
 
+  /** The ttl passed on a Checkpoint that stays: Expired=True, reason TtlExpired. */
+  CheckpointStatus expired(CheckpointStatus status, String message) {
+    status.setMessage(message);
+    factory.set(
+        status, CheckpointEndOfLife.EXPIRED, true, CheckpointEndOfLife.TTL_EXPIRED, message);
+    return status;
+  }
+
   /** When the agent began the dump (its job's start), once it reports it. */
   private static String checkpointTime(AgentJob job, CheckpointStatus status) {
     return job.startTime() == null

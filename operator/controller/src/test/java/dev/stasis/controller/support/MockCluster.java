@@ -54,8 +54,13 @@ public final class MockCluster implements AutoCloseable {
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
   public MockCluster(InMemoryStorage storage, Path workDir) {
+    this(storage, workDir, repoRoot().resolve("crds"));
+  }
+
+  /** A cluster whose API server admits with the CRDs of another directory. */
+  public MockCluster(InMemoryStorage storage, Path workDir, Path crds) {
     this.storage = storage;
-    this.api = new StasisApiServer(repoRoot().resolve("crds"), new TokenReviews());
+    this.api = new StasisApiServer(crds, new TokenReviews());
     this.client = api.client();
     this.ca = new ClusterCa().issue(workDir.resolve("tls"), AGENT_SERVER_NAME);
     this.agentPort = freePort();
@@ -148,6 +153,18 @@ public final class MockCluster implements AutoCloseable {
     client.pods().inNamespace(namespace).resource(pod).updateStatus();
   }
 
+  /** The default storage most tests need: a filesystem one, {@code local}. */
+  public void defaultStorage() {
+    apply(
+        dev.stasis.api.v1alpha1.CheckpointStorage.class,
+        """
+        apiVersion: stasis.dev/v1alpha1
+        kind: CheckpointStorage
+        metadata: {name: local}
+        spec: {filesystem: {path: /data}, default: true}
+        """);
+  }
+
   public <T extends io.fabric8.kubernetes.api.model.HasMetadata> T apply(
       Class<T> type, String yaml) {
     T resource = Serialization.unmarshal(yaml, type);
@@ -159,7 +176,7 @@ public final class MockCluster implements AutoCloseable {
     return startOperator(settings, Clock.systemUTC());
   }
 
-  /** Starts an operator instance whose clock the test sets (closed with the cluster). */
+  /** As {@link #startOperator(OperatorSettings)}, reading the time from {@code clock}. */
   public StasisOperator startOperator(OperatorSettings settings, Clock clock) {
     try {
       GrpcAgentClient agentClient = agentClient();
