@@ -128,13 +128,13 @@ public class CheckpointScheduleSpec {
   private String podName;
 
   @JsonPropertyDescription(
-      "Checkpoint every pod carrying all of these labels, for example app: web (one Checkpoint"
-          + " per pod and run).")
+      "Checkpoint every Running pod carrying all of these labels, for example app: web: each"
+          + " run creates one workload Checkpoint of them (a Checkpoint per pod, owned by it).")
   private Map<String, String> selector;
 
   @JsonPropertyDescription(
-      "Checkpoint every pod of this Deployment, StatefulSet, ReplicaSet or Job (one Checkpoint"
-          + " per pod and run).")
+      "Checkpoint every Running pod of this Deployment, StatefulSet, ReplicaSet or Job: each run"
+          + " creates one workload Checkpoint of them.")
   private WorkloadRef workloadRef;
 
   @JsonPropertyDescription("The spec of the Checkpoints this schedule creates.")
@@ -144,8 +144,9 @@ public class CheckpointScheduleSpec {
   @Max(1000)
   @Default("3")
   @JsonPropertyDescription(
-      "How many runs to keep (each run's Checkpoints); older ones are deleted. Failed runs count"
-          + " too. 0 keeps none once a newer run Completed.")
+      "How many runs (their Checkpoints) to keep, newest first; older ones are deleted. Failed"
+          + " runs count too; a run still active is never deleted. 0 keeps no ended run beyond"
+          + " keepWithin.")
   private Integer keepLast = 3;
 
   @Pattern(Stasis.DURATION_PATTERN)

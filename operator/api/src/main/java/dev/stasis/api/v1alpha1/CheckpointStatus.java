@@ -187,7 +187,10 @@ public class CheckpointStatus extends TimedStatus {
   }
 
   @Override
-  @JsonPropertyDescription("Latest observations: Ready, StorageSelected, Dumped, Uploaded.")
+  @JsonPropertyDescription(
+      "Latest observations: Ready, StorageSelected, Dumped, Uploaded; Expired (reason TtlExpired)"
+          + " when the ttl passed on a Checkpoint that Argo CD tracks, which stays; TerminationRestore"
+          + " on a checkpoint taken before its node went away.")
   public List<Condition> getConditions() {
     return super.getConditions();
   }
