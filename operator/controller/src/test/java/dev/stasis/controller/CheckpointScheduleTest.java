@@ -433,7 +433,20 @@ class CheckpointScheduleTest {
     assertThat(byWorkload.getSpec().getPodName()).isNull();
     assertThat(byWorkload.getMetadata().getLabels())
         .containsEntry("stasis.dev/schedule", "by-workload");
-    assertThat(checkpoints(cluster, "shop")).hasSize(2);
+    // One Checkpoint per run and schedule; the others are the pods' Checkpoints that each workload
+    // Checkpoint makes of its target (docs/workloads.md), owned by it, not by the schedule.
+    List<Checkpoint> all = checkpoints(cluster, "shop");
+    assertThat(all)
+        .filteredOn(c -> c.getMetadata().getLabels().containsKey("stasis.dev/schedule"))
+        .extracting(c -> c.getMetadata().getName())
+        .containsExactlyInAnyOrder("by-labels-" + stamp(first), "by-workload-" + stamp(first));
+    assertThat(all)
+        .filteredOn(c -> !c.getMetadata().getLabels().containsKey("stasis.dev/schedule"))
+        .allSatisfy(
+            c ->
+                assertThat(c.getMetadata().getOwnerReferences())
+                    .singleElement()
+                    .satisfies(o -> assertThat(o.getKind()).isEqualTo("Checkpoint")));
   }
 
   @Test
