@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The log format the chart's {@code logFormat} chooses (STASIS_LOG_FORMAT), in the shipped jars
  * (the shaded ones the Dockerfiles copy, whose log4j2.xml and plugins are the ones that run): text
- * by default, one ECS JSON object per line with {@code json}, the reconciled resource as fields.
+ * by default, one ECS JSON object per line with {@code json}, the reconciled resource as fields;
+ * and a start that fails on a setting says so in one such line.
  */
 class JsonLogsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -80,5 +81,29 @@ class JsonLogsTest {
   void textIsTheDefault(String module) throws Exception {
     List<String> lines = run(module, null);
     assertThat(lines.get(0)).doesNotStartWith("{").contains("INFO", "checkpointing pod counter");
+  }
+
+  /** The operator with a wrong setting: exit 1 and one error line that names it, no stack trace. */
+  @ParameterizedTest
+  @ValueSource(strings = {"text", "json"})
+  void aBadSettingStopsTheOperatorWithOneLineNamingIt(String format) throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar("controller").toString())
+            .redirectErrorStream(true);
+    pb.environment().put("STASIS_LOG_FORMAT", format);
+    pb.environment().put("STASIS_TERMINATION_DEADLINE_SPOT", "two minutes");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isEqualTo(1);
+    List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
+    assertThat(lines).as(out).hasSize(1);
+    assertThat(lines.get(0)).contains("STASIS_TERMINATION_DEADLINE_SPOT", "two minutes");
+    if (format.equals("json")) {
+      assertThat(JSON.readTree(lines.get(0)).path("log.level").asText()).isEqualTo("ERROR");
+    }
   }
 }

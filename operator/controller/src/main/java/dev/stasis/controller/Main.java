@@ -109,7 +109,15 @@ public final class Main {
   }
 
   public static void main(String[] args) throws Exception {
-    OperatorSettings settings = OperatorSettings.fromEnv(System.getenv());
+    OperatorSettings settings;
+    try {
+      settings = OperatorSettings.fromEnv(System.getenv());
+    } catch (IllegalArgumentException e) {
+      // A setting is wrong: one line that names it (the message does), not a stack trace.
+      LOG.error("the operator cannot start: {}", e.getMessage());
+      System.exit(1);
+      return;
+    }
     String identity =
         System.getenv().getOrDefault("HOSTNAME", "stasis-operator-" + UUID.randomUUID());
     KubernetesClient client = new KubernetesClientBuilder().build();
