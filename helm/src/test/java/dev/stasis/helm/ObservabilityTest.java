@@ -100,6 +100,7 @@ class ObservabilityTest {
         .containsExactly(
             "StasisCheckpointsFailing",
             "StasisRestoresFailing",
+            "StasisStorageUnavailable",
             "StasisAgentRefusesCalls",
             "StasisAgentJobsQueued");
     rule.path("spec")
@@ -113,7 +114,7 @@ class ObservabilityTest {
               assertThat(a.path("annotations").path("summary").asText())
                   .doesNotContain("<no value>");
             });
-    assertThat(rule.path("spec").path("groups").get(0).path("rules").get(3).path("for").asText())
+    assertThat(rule.path("spec").path("groups").get(0).path("rules").get(4).path("for").asText())
         .isEqualTo("1h");
     assertThat(
             rule.path("spec")
@@ -125,5 +126,27 @@ class ObservabilityTest {
                 .path("summary")
                 .asText())
         .contains("{{ $labels.reason }}");
+  }
+
+  @Test
+  void theGrafanaDashboardIsAConfigMapForTheSidecarHoldingTheChartsDashboard() throws Exception {
+    assertThat(ChartFixture.renderDefaults().ofKind("ConfigMap")).isEmpty();
+    JsonNode map =
+        ChartFixture.render(
+                Map.of(
+                    "metrics.grafanaDashboard.enabled",
+                    true,
+                    "metrics.grafanaDashboard.namespace",
+                    "monitoring"))
+            .get("ConfigMap", "monitoring", "stasis-dashboard")
+            .json();
+    assertThat(map.path("metadata").path("labels").path("grafana_dashboard").asText())
+        .isEqualTo("1");
+    JsonNode dashboard = ChartFixture.JSON.readTree(map.path("data").path("stasis.json").asText());
+    assertThat(dashboard)
+        .isEqualTo(
+            ChartFixture.JSON.readTree(
+                ChartFixture.chartDir().resolve("dashboards/stasis.json").toFile()));
+    assertThat(dashboard.path("panels").size()).isGreaterThanOrEqualTo(8);
   }
 }

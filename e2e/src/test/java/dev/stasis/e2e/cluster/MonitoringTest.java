@@ -37,8 +37,8 @@ import org.luaj.vm2.lib.jse.JsePlatform;
  * What the people who run Stasis watch, on objects and metrics of a running installation: the Argo
  * CD health checks of docs/argocd.md (the Lua files in docs/argocd/), run by a Lua interpreter as
  * Argo CD runs them (the object as the global {@code obj}, a table with status and message
- * returned); and the metrics the chart's PrometheusRule alerts on, scraped from the operator's and
- * an agent's /metrics.
+ * returned); and the metrics the chart's PrometheusRule and Grafana dashboard use, scraped from the
+ * operator's and an agent's /metrics.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MonitoringTest {
@@ -191,7 +191,7 @@ class MonitoringTest {
 
   /**
    * After the checkpoints and restores above, and one call an agent refuses: every metric the
-   * alerts name is on a /metrics page (counters appear once counted).
+   * alerts and the Grafana dashboard name is on a /metrics page (counters appear once counted).
    */
   @Test
   @Order(4)
@@ -214,16 +214,19 @@ class MonitoringTest {
     while (sample.find()) {
       exposed.add(sample.group(1));
     }
-    String rules =
-        Files.readString(
-            InJvmCluster.repoRoot().resolve("helm/stasis/templates/prometheusrule.yaml"));
-    Set<String> named = new TreeSet<>();
-    Matcher metric = Pattern.compile("\\b(stasis_[a-z_]+)").matcher(rules);
-    while (metric.find()) {
-      named.add(metric.group(1));
+    for (String file :
+        new String[] {
+          "helm/stasis/templates/prometheusrule.yaml", "helm/stasis/dashboards/stasis.json"
+        }) {
+      String text = Files.readString(InJvmCluster.repoRoot().resolve(file));
+      Set<String> named = new TreeSet<>();
+      Matcher metric = Pattern.compile("\\b(stasis_[a-z_]+)").matcher(text);
+      while (metric.find()) {
+        named.add(metric.group(1));
+      }
+      assertThat(named).as("metrics %s uses", file).hasSizeGreaterThanOrEqualTo(5);
+      assertThat(exposed).as("metrics exposed, for %s", file).containsAll(named);
     }
-    assertThat(named).as("metrics the alerts use").hasSizeGreaterThanOrEqualTo(4);
-    assertThat(exposed).as("metrics exposed").containsAll(named);
   }
 
   private static String scrape(int port) throws Exception {

@@ -3,6 +3,8 @@ package dev.stasis.agent.jobs;
 import dev.stasis.agent.DaemonThreads;
 import dev.stasis.agent.JobFailure;
 import dev.stasis.agent.api.Reasons;
+import dev.stasis.agent.v1.Job;
+import dev.stasis.agent.v1.JobKind;
 import dev.stasis.agent.v1.JobState;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -69,6 +71,15 @@ final class JobQueue implements AutoCloseable {
     h.awaitTerminal(wait);
   }
 
+  /** What a job that succeeded moved: stored bytes uploaded, or archive bytes restored. */
+  private void countBytes(JobKind kind, Job job) {
+    if (kind == JobKind.JOB_KIND_CHECKPOINT) {
+      meters.counter("stasis_agent_uploaded_bytes_total").increment(job.getStoredBytes());
+    } else {
+      meters.counter("stasis_agent_restored_bytes_total").increment(job.getBytesDone());
+    }
+  }
+
   int runningCount() {
     return running.get();
   }
@@ -118,6 +129,9 @@ final class JobQueue implements AutoCloseable {
 
   private void finish(JobHandle h, JobState state, String reason, String message) {
     h.settle(state, reason, message);
+    if (state == JobState.JOB_STATE_SUCCEEDED) {
+      countBytes(h.kind(), h.snapshot());
+    }
     meters
         .counter(
             "stasis_agent_jobs_finished_total",

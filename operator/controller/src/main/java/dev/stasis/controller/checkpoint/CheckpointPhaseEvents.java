@@ -8,6 +8,7 @@ import dev.stasis.controller.status.EventRecorder;
 import dev.stasis.controller.status.Reasons;
 import dev.stasis.controller.status.StatusFactory;
 import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,12 @@ final class CheckpointPhaseEvents {
             "",
             after.getSize() == null ? 0 : after.getSize(),
             StatusFactory.elapsed(after.getStartTime(), after.getCompletionTime()));
+        if (checkpoint.getSpec().getPodName() != null && after.getCompletionTime() != null) {
+          metrics.checkpointCompleted(
+              checkpoint.getMetadata().getNamespace(),
+              checkpoint.getSpec().getPodName(),
+              Instant.parse(after.getCompletionTime()));
+        }
       }
       case Failed -> {
         String reason = after.condition(Reasons.READY).map(Condition::getReason).orElse("Failed");

@@ -38,6 +38,7 @@ public class CheckpointStorageReconciler implements Reconciler<CheckpointStorage
   private final StorageSync sync;
   private final EventRecorder events;
   private final StatusWriter writer;
+  private final StasisMetrics metrics;
   private final Duration checkInterval;
 
   public CheckpointStorageReconciler(
@@ -50,6 +51,7 @@ public class CheckpointStorageReconciler implements Reconciler<CheckpointStorage
     this.statuses = new StorageStatuses(statusFactory);
     this.sync = new StorageSync(storages.client(), settings, storages.catalog(), metrics);
     this.events = events;
+    this.metrics = metrics;
     this.writer = new StatusWriter(storages.client());
     this.checkInterval = settings.storageCheckInterval();
   }
@@ -60,6 +62,8 @@ public class CheckpointStorageReconciler implements Reconciler<CheckpointStorage
     StoragePhase before = phaseOf(storage);
     StorageCheck check = checker.check(storage);
     CheckpointStorageStatus status = statuses.checked(storage, check);
+    metrics.storageChecked(
+        storage.getMetadata().getName(), status.getPhase() == StoragePhase.Available);
     if (before != status.getPhase()) {
       LOG.info("phase {} -> {}: {}", before, status.getPhase(), status.getMessage());
       if (status.getPhase() == StoragePhase.Available) {
