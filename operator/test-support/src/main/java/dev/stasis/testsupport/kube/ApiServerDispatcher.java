@@ -125,24 +125,23 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     if (path.equals(RULES_REVIEWS)) {
       return new MockResponse().setResponseCode(201).setBody(LEASE_RULES);
     }
-    synchronized (writes) {
-      try {
-        if (!isStasis(path) || isStatus(path)) {
-          return super.handleCreate(request);
-        }
-        JsonNode body = JSON.readTree(body(request));
-        CrdValidator.Result result = validator.validateCreate(body);
-        if (!result.valid()) {
-          return ApiStatus.invalid(body, result.errors());
-        }
-        return super.handleCreate(withBody(request, HttpMethod.POST, path, result.object()));
-      } catch (IOException e) {
-        return ApiStatus.failure(
-            400, "BadRequest", "the request body is not JSON: " + e.getMessage());
-      } catch (RuntimeException | LinkageError e) {
-        // Say so rather than leave the request unanswered (the client would only see a timeout).
-        return ApiStatus.failure(500, "InternalError", "validation failed: " + e);
+    // handleCreate holds the write lock.
+    try {
+      if (!isStasis(path) || isStatus(path)) {
+        return super.handleCreate(request);
       }
+      JsonNode body = JSON.readTree(body(request));
+      CrdValidator.Result result = validator.validateCreate(body);
+      if (!result.valid()) {
+        return ApiStatus.invalid(body, result.errors());
+      }
+      return super.handleCreate(withBody(request, HttpMethod.POST, path, result.object()));
+    } catch (IOException e) {
+      return ApiStatus.failure(
+          400, "BadRequest", "the request body is not JSON: " + e.getMessage());
+    } catch (RuntimeException | LinkageError e) {
+      // Say so rather than leave the request unanswered (the client would only see a timeout).
+      return ApiStatus.failure(500, "InternalError", "validation failed: " + e);
     }
   }
 
