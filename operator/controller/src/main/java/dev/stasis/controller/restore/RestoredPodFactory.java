@@ -4,9 +4,9 @@ import dev.stasis.api.Stasis;
 import dev.stasis.api.v1alpha1.Restore;
 import dev.stasis.api.v1alpha1.RestoredImage;
 import dev.stasis.controller.util.Names;
+import dev.stasis.controller.util.OwnerReferences;
 import dev.stasis.controller.util.PodMetadata;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -67,15 +67,7 @@ final class RestoredPodFactory {
         .withNamespace(restore.getMetadata().getNamespace())
         .withLabels(labels)
         .withAnnotations(annotations)
-        .withOwnerReferences(
-            new OwnerReferenceBuilder()
-                .withApiVersion(restore.getApiVersion())
-                .withKind(restore.getKind())
-                .withName(restore.getMetadata().getName())
-                .withUid(restore.getMetadata().getUid())
-                .withController(true)
-                .withBlockOwnerDeletion(true)
-                .build())
+        .withOwnerReferences(OwnerReferences.controller(restore, true))
         .endMetadata()
         .withSpec(spec)
         .build();

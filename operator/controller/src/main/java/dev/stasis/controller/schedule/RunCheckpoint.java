@@ -7,8 +7,8 @@ import dev.stasis.api.v1alpha1.CheckpointScheduleSpec;
 import dev.stasis.api.v1alpha1.CheckpointSpec;
 import dev.stasis.api.v1alpha1.CheckpointTemplate;
 import dev.stasis.controller.util.Names;
+import dev.stasis.controller.util.OwnerReferences;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -42,15 +42,7 @@ final class RunCheckpoint {
             .withLabels(
                 Map.of(Stasis.LABEL_SCHEDULE, Names.labelValue(schedule.getMetadata().getName())))
             .withAnnotations(Map.of(Stasis.ANNOTATION_SCHEDULED_TIME, runTime.toString()))
-            .withOwnerReferences(
-                new OwnerReferenceBuilder()
-                    .withApiVersion(schedule.getApiVersion())
-                    .withKind(schedule.getKind())
-                    .withName(schedule.getMetadata().getName())
-                    .withUid(schedule.getMetadata().getUid())
-                    .withController(true)
-                    .withBlockOwnerDeletion(true)
-                    .build())
+            .withOwnerReferences(OwnerReferences.controller(schedule, true))
             .build());
     checkpoint.setSpec(spec(schedule.getSpec()));
     return checkpoint;

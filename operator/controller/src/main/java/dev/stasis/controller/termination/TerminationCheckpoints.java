@@ -7,8 +7,8 @@ import dev.stasis.api.v1alpha1.CheckpointSpec;
 import dev.stasis.api.v1alpha1.CheckpointTemplate;
 import dev.stasis.controller.status.EventRecorder;
 import dev.stasis.controller.util.Names;
+import dev.stasis.controller.util.OwnerReferences;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -126,14 +126,7 @@ final class TerminationCheckpoints {
     spec.setActiveDeadlineSeconds(deadlineSeconds);
     CheckpointSchedule schedule = optIn.schedule();
     if (schedule != null) {
-      meta.withOwnerReferences(
-          new OwnerReferenceBuilder()
-              .withApiVersion(schedule.getApiVersion())
-              .withKind(schedule.getKind())
-              .withName(schedule.getMetadata().getName())
-              .withUid(schedule.getMetadata().getUid())
-              .withController(true)
-              .build());
+      meta.withOwnerReferences(OwnerReferences.controller(schedule, false));
       CheckpointTemplate template = schedule.getSpec().getTemplate();
       if (template != null) {
         spec.setContainers(

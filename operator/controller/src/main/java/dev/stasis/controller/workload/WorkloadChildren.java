@@ -1,9 +1,8 @@
 package dev.stasis.controller.workload;
 
 import dev.stasis.controller.util.Names;
+import dev.stasis.controller.util.OwnerReferences;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
@@ -37,19 +36,8 @@ final class WorkloadChildren {
   /** Metadata owned by {@code parent} (controller, blocking its deletion), labelled with it. */
   static void own(HasMetadata child, HasMetadata parent, String label) {
     child.getMetadata().setNamespace(parent.getMetadata().getNamespace());
-    child.getMetadata().setOwnerReferences(List.of(ownerOf(parent)));
+    child.getMetadata().setOwnerReferences(List.of(OwnerReferences.controller(parent, true)));
     child.getMetadata().setLabels(Map.of(label, Names.labelValue(parent.getMetadata().getName())));
-  }
-
-  private static OwnerReference ownerOf(HasMetadata parent) {
-    return new OwnerReferenceBuilder()
-        .withApiVersion(parent.getApiVersion())
-        .withKind(parent.getKind())
-        .withName(parent.getMetadata().getName())
-        .withUid(parent.getMetadata().getUid())
-        .withController(true)
-        .withBlockOwnerDeletion(true)
-        .build();
   }
 
   /** Creates the child unless it exists already (a retried step); returns what is stored. */
