@@ -62,6 +62,21 @@ class RestoreImageTest {
         .send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
+  /** StartRestore of the app container into the test registry, with its credentials. */
+  private void restoreApp(String jobId, String checkpointUri) {
+    f.operator()
+        .startRestore(
+            StartRestoreRequest.newBuilder()
+                .setJobId(jobId)
+                .setCheckpointUri(checkpointUri)
+                .setRegistry(registry.hostPort())
+                .setRepository("stasis/checkpoints")
+                .addContainers("app")
+                .setRegistryAuth(ByteString.copyFromUtf8(registry.dockerConfigJson()))
+                .setRegistryPlainHttp(true)
+                .build());
+  }
+
   @Test
   void restorePushesACheckpointImageWithBothAnnotationsAndTheArchiveAsItsLayer() throws Exception {
     Map<String, String> env = f.env();
@@ -74,17 +89,7 @@ class RestoreImageTest {
     assertThat(ck.getState()).as(ck.toString()).isEqualTo(JobState.JOB_STATE_SUCCEEDED);
 
     String restoreUid = "8b9cadbe-0000-4000-8000-000000000888";
-    f.operator()
-        .startRestore(
-            StartRestoreRequest.newBuilder()
-                .setJobId(restoreUid)
-                .setCheckpointUri(ck.getCheckpointUri())
-                .setRegistry(registry.hostPort())
-                .setRepository("stasis/checkpoints")
-                .addContainers("app")
-                .setRegistryAuth(ByteString.copyFromUtf8(registry.dockerConfigJson()))
-                .setRegistryPlainHttp(true)
-                .build());
+    restoreApp(restoreUid, ck.getCheckpointUri());
     Job done = f.awaitDone(restoreUid);
     assertThat(done.getState()).as(done.toString()).isEqualTo(JobState.JOB_STATE_SUCCEEDED);
     assertThat(done.getImagesList()).hasSize(1);
@@ -241,17 +246,7 @@ class RestoreImageTest {
     Files.write(manifest, JSON.writeValueAsBytes(m));
 
     String uid = "e1f20314-0000-4000-8000-000000000ddd";
-    f.operator()
-        .startRestore(
-            StartRestoreRequest.newBuilder()
-                .setJobId(uid)
-                .setCheckpointUri(ck.getCheckpointUri())
-                .setRegistry(registry.hostPort())
-                .setRepository("stasis/checkpoints")
-                .addContainers("app")
-                .setRegistryAuth(ByteString.copyFromUtf8(registry.dockerConfigJson()))
-                .setRegistryPlainHttp(true)
-                .build());
+    restoreApp(uid, ck.getCheckpointUri());
     Job done = f.awaitDone(uid);
     assertThat(done.getState()).isEqualTo(JobState.JOB_STATE_FAILED);
     assertThat(done.getReason()).isEqualTo(Reasons.VERIFICATION_FAILED);
