@@ -289,13 +289,19 @@ public final class CheckpointRepository implements AutoCloseable {
 
   /**
    * Deletes a checkpoint: the manifest first (from then on it does not exist), then every other
-   * object in its directory. Deleting a checkpoint that is gone is not an error.
+   * object in its directory, then the uploads into it that never completed (a writer that died
+   * mid-upload). Deleting a checkpoint that is gone is not an error; a partial checkpoint (no
+   * manifest) is deleted the same way.
    */
   public void delete(URI checkpoint) throws IOException {
     String dir = directoryKey(checkpoint);
     location.store().delete(dir + "/" + CheckpointManifest.FILE_NAME);
     for (ObjectInfo o : location.store().list(dir + "/")) {
       location.store().delete(o.key());
+    }
+    int aborted = location.store().abortUploads(dir + "/");
+    if (aborted > 0) {
+      LOG.info("discarded {} unfinished upload(s) under {}", aborted, location.store().uri(dir));
     }
   }
 

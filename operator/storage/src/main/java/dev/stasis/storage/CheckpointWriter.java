@@ -145,6 +145,12 @@ public final class CheckpointWriter {
         // best effort: without a manifest these objects are not a checkpoint
       }
     }
+    try {
+      // An upload whose own abort failed (the store was unreachable then) is discarded here.
+      repository.location().store().abortUploads(repository.location().key(id.directory()) + "/");
+    } catch (IOException e) {
+      // best effort, as above; CheckpointRepository.delete (rm, clean-up) discards them later
+    }
     if (repository.location().store()
         instanceof dev.stasis.storage.replicated.ReplicatedObjectStore r) {
       r.forget(repository.location().key(id.directory()));

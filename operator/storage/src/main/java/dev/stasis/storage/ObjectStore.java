@@ -40,6 +40,16 @@ public interface ObjectStore extends AutoCloseable {
   /** Deletes the object; deleting a missing object is not an error. */
   void delete(String key) throws IOException;
 
+  /**
+   * Discards every unfinished upload to a key under {@code prefix}: what a process that died in the
+   * middle of an upload left (S3 multipart uploads, the directory store's temporary files). Returns
+   * how many it discarded. Stores whose unfinished uploads leave nothing behind (a GCS resumable
+   * session that is never finalized) have nothing to do.
+   */
+  default int abortUploads(String prefix) throws IOException {
+    return 0;
+  }
+
   /** Whether parts of one upload may be sent at the same time (false: one after another). */
   default boolean parallelParts() {
     return true;

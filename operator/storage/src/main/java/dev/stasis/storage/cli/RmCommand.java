@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
     name = "rm",
     mixinStandardHelpOptions = true,
     description = {
-      "Delete a checkpoint (its manifest first, then every object in its directory) or one"
-          + " object.",
+      "Delete a checkpoint (its manifest first, then every object in its directory and its"
+          + " unfinished uploads), a partial checkpoint (no manifest), or one object.",
       "  rm s3://bucket/prefix/default/web-0/nightly-1a2b3c4d",
       "  rm s3://bucket/key.tar.zst"
     })
@@ -44,7 +44,17 @@ public final class RmCommand implements Callable<Integer> {
         loc.store().delete(uri.path());
         out.printf("deleted %s%n", uri);
       } else {
-        throw new NoSuchObjectException("nothing at " + uri + " (no checkpoint, no object)");
+        // A partial checkpoint (a writer that failed or died before the manifest): its objects
+        // and unfinished uploads.
+        int objects = loc.store().list(uri.path() + "/").size();
+        int uploads = loc.store().abortUploads(uri.path() + "/");
+        if (objects == 0 && uploads == 0) {
+          throw new NoSuchObjectException("nothing at " + uri + " (no checkpoint, no object)");
+        }
+        new CheckpointRepository(loc, store.transfer(null)).delete(uri.toUri());
+        out.printf(
+            "deleted partial checkpoint %s (no manifest): %d object(s), %d unfinished upload(s)%n",
+            uri, objects, uploads);
       }
     }
     return 0;

@@ -242,6 +242,37 @@ public final class FileObjectStore extends BackendObjectStore {
     }
   }
 
+  /** Deletes the temporary files of uploads under {@code prefix} that never completed. */
+  @Override
+  public int abortUploads(String prefix) throws IOException {
+    int slash = prefix.lastIndexOf('/');
+    Path start = path(slash >= 0 ? prefix.substring(0, slash) : "");
+    if (!Files.isDirectory(start)) {
+      return 0;
+    }
+    String lastSegment = prefix.substring(slash + 1);
+    List<String> leftovers = new ArrayList<>();
+    try (Stream<Path> s =
+        Files.list(start)
+            .filter(child -> child.getFileName().toString().startsWith(lastSegment))
+            .flatMap(FileObjectStore::walkQuietly)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        String key = root.relativize(p).toString().replace('\\', '/');
+        if (Files.isRegularFile(p)
+            && p.getFileName().toString().contains(TMP)
+            && key.startsWith(prefix)) {
+          leftovers.add(key);
+        }
+      }
+    } catch (java.io.UncheckedIOException e) {
+      throw error("list uploads under", prefix, e.getCause());
+    }
+    for (String key : leftovers) {
+      delete(key);
+    }
+    return leftovers.size();
+  }
+
   @Override
   public void delete(String key) throws IOException {
     Path p = path(key);

@@ -213,6 +213,34 @@ public final class ReplicatedObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * Discards unfinished uploads under {@code prefix} on every member; fails (after trying all) if a
+   * member could not be reached, as {@link #delete} does.
+   */
+  @Override
+  public int abortUploads(String prefix) throws IOException {
+    List<String> errors = new ArrayList<>();
+    int aborted = 0;
+    for (QuorumWriter.Outcome<Integer> o :
+        writer.fanOut(writer.all(), writer.onStore(prefix, ObjectStore::abortUploads))) {
+      if (o.failure() != null) {
+        errors.add(writer.failure(o.member(), o.failure()));
+      } else {
+        aborted += o.value();
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new StorageException(
+          "discarding unfinished uploads under "
+              + uri(prefix)
+              + " failed on "
+              + String.join("; ", errors),
+          true,
+          null);
+    }
+    return aborted;
+  }
+
   /** Forgets which members missed writes under {@code dir} (after a commit or an abort). */
   public void forget(String dirKey) {
     writer.forget(dirKey);

@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -270,6 +271,32 @@ public final class S3ObjectStore extends BackendObjectStore {
         key,
         e -> e instanceof NoSuchKeyException,
         () -> client().deleteObject(b -> b.bucket(bucket).key(key)));
+  }
+
+  @Override
+  public int abortUploads(String prefix) throws IOException {
+    List<MultipartUpload> open =
+        requests.send(
+            "ListMultipartUploads",
+            prefix,
+            () -> {
+              List<MultipartUpload> out = new ArrayList<>();
+              client()
+                  .listMultipartUploadsPaginator(r -> r.bucket(bucket).prefix(prefix))
+                  .uploads()
+                  .forEach(out::add);
+              return out;
+            });
+    for (MultipartUpload u : open) {
+      requests.sendOrNull(
+          "AbortMultipartUpload",
+          u.key(),
+          e -> e instanceof S3Exception s3e && s3e.statusCode() == 404,
+          () ->
+              client()
+                  .abortMultipartUpload(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId())));
+    }
+    return open.size();
   }
 
   @Override
