@@ -169,9 +169,16 @@ class RealAgentTest {
     final Agent agent;
     final MockCluster cluster;
     final GrpcAgentClient agents;
-    final StasisOperator operator;
+    final OperatorSettings settings;
+    StasisOperator operator;
 
     World(Path tmp, Path storageDir, RegistryServer registry) throws Exception {
+      this(tmp, storageDir, registry, Map.of());
+    }
+
+    /** {@code agentEnv}: more of the agent's environment (a bandwidth limit, say). */
+    World(Path tmp, Path storageDir, RegistryServer registry, Map<String, String> agentEnv)
+        throws Exception {
       kubelet = KubeletSimulator.start(tmp.resolve("kubelet"), KUBELET_TOKEN);
       kubelet.addPod("shop", "web", Map.of("web", "docker.io/library/busybox:1.36"));
       TestTls.PemFiles pem = TestTls.generate("stasis-agent").written(tmp.resolve("agent-tls"));
@@ -189,6 +196,7 @@ class RealAgentTest {
       env.put("STASIS_ALLOWED_CALLERS", OPERATOR);
       env.put("STASIS_JOURNAL_DIR", tmp.resolve("journal").toString());
       env.put("STASIS_WORK_DIR", tmp.resolve("work").toString());
+      env.putAll(agentEnv);
       AgentConfig config = AgentConfig.fromEnv(env);
       KubeletClient kc =
           new KubeletClient(
@@ -227,7 +235,12 @@ class RealAgentTest {
       if (registry != null) {
         settings = settings.withRegistry(registry.hostPort(), "stasis/restore", true);
       }
-      operator =
+      this.settings = settings;
+      operator = startOperator();
+    }
+
+    private StasisOperator startOperator() {
+      StasisOperator o =
           new StasisOperator(
               cluster.client,
               settings,
@@ -237,12 +250,29 @@ class RealAgentTest {
               new SimpleMeterRegistry(),
               "real-agent-test",
               false);
-      operator.start();
+      o.start();
+      return o;
+    }
+
+    /** Stops the operator (its pod is gone). */
+    void stopOperator() {
+      operator.close();
+      operator = null;
+    }
+
+    /** Stops the operator and starts a new instance, as a restarted operator pod would. */
+    void restartOperator() {
+      if (operator != null) {
+        stopOperator();
+      }
+      operator = startOperator();
     }
 
     @Override
     public void close() throws Exception {
-      operator.close();
+      if (operator != null) {
+        operator.close();
+      }
       agents.close();
       cluster.close();
       agent.close();
