@@ -158,6 +158,12 @@ final class DumpCommand implements Callable<Integer> {
           public void manifestWritten() {}
 
           @Override
+          public void note(String message) {
+            err.println(message);
+            err.flush();
+          }
+
+          @Override
           public boolean cancelled() {
             return false;
           }

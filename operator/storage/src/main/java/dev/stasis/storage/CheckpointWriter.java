@@ -24,6 +24,7 @@ public final class CheckpointWriter {
   private final List<CheckpointManifest.Container> containers = new ArrayList<>();
   private final List<String> written = new ArrayList<>();
   private boolean committed;
+  private List<String> membersMissing = List.of();
 
   CheckpointWriter(
       CheckpointRepository repository, CheckpointId id, String node, Instant createdAt) {
@@ -128,9 +129,19 @@ public final class CheckpointWriter {
     committed = true;
     if (repository.location().store()
         instanceof dev.stasis.storage.replicated.ReplicatedObjectStore r) {
+      membersMissing = r.missedUnder(repository.location().key(id.directory()));
       r.forget(repository.location().key(id.directory()));
     }
     return m;
+  }
+
+  /**
+   * After {@link #commit}: the members of a replicated store that missed a write of this checkpoint
+   * (the write quorum held without them), so lack it; empty for other stores. {@link
+   * CheckpointReplicas#repair} copies it to them.
+   */
+  public synchronized List<String> membersMissing() {
+    return membersMissing;
   }
 
   /** Deletes the archives written so far (best effort); the checkpoint never existed. */

@@ -222,6 +222,14 @@ public class CheckpointWork implements JobWork {
             "writing the manifest under " + dir + " failed: " + e.getMessage());
       }
       ctx.manifestWritten();
+      if (!sink.membersMissing().isEmpty()) {
+        ctx.note(
+            "stored on the write quorum; member(s) "
+                + String.join(", ", sink.membersMissing())
+                + " missed it: 'stasis verify --repair "
+                + dir
+                + "' copies it to them once they are back");
+      }
       ctx.storedBytes(storedBytes + manifestBytes);
       done = true;
       LOG.info(

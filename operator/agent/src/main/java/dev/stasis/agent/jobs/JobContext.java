@@ -32,6 +32,9 @@ public interface JobContext {
   /** The manifest is stored: the checkpoint exists and must never be cleaned up. */
   void manifestWritten();
 
+  /** A note for the job's message if it succeeds (something the user should know). */
+  void note(String message);
+
   /** Whether CancelJob was called; work checks it between steps (and is interrupted). */
   boolean cancelled();
 }

@@ -42,6 +42,7 @@ final class JobHandle implements JobContext {
   private final List<String> archives;
   private String checkpointUri;
   private boolean manifestWritten;
+  private String note;
   private volatile boolean cancelRequested;
   private boolean started;
   private boolean finished;
@@ -172,7 +173,10 @@ final class JobHandle implements JobContext {
     Instant now = clock.instant();
     job.setState(state)
         .setReason(reason == null ? "" : reason)
-        .setMessage(message == null ? "" : message)
+        .setMessage(
+            state == JobState.JOB_STATE_SUCCEEDED && note != null
+                ? note
+                : message == null ? "" : message)
         .setCompletionTime(Jobs.timestamp(now))
         .setUpdateTime(Jobs.timestamp(now));
     finished = true;
@@ -322,6 +326,13 @@ final class JobHandle implements JobContext {
   public void storedBytes(long bytes) {
     synchronized (this) {
       job.setStoredBytes(bytes);
+    }
+  }
+
+  @Override
+  public void note(String message) {
+    synchronized (this) {
+      note = message;
     }
   }
 

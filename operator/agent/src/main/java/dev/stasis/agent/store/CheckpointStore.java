@@ -85,6 +85,14 @@ public interface CheckpointStore {
       return putManifest(podSpecJson, Map.of(), Map.of());
     }
 
+    /**
+     * After {@link #putManifest}: the members of a replicated storage that missed the checkpoint
+     * (the write quorum held without them); empty otherwise.
+     */
+    default List<String> membersMissing() {
+      return List.of();
+    }
+
     /** Deletes every object written so far and aborts uploads in progress. Never throws. */
     void discard();
 

@@ -82,6 +82,11 @@ public class EngineCheckpointStore implements CheckpointStore {
       }
 
       @Override
+      public List<String> membersMissing() {
+        return writer.membersMissing();
+      }
+
+      @Override
       public void discard() {
         writer.abort();
       }

@@ -128,7 +128,9 @@ final class CheckpointStatuses {
             + status.getPath()
             + " ("
             + status.getDisplaySize()
-            + ")");
+            + ")"
+            // What the agent adds to a success (a replicated member that missed the write).
+            + (job.message() == null || job.message().isBlank() ? "" : "; " + job.message()));
     factory.set(status, Reasons.DUMPED, true, Reasons.COMPLETED, DUMPED_MESSAGE);
     factory.set(status, Reasons.UPLOADED, true, Reasons.COMPLETED, "archives and manifest stored");
     factory.set(status, Reasons.READY, true, Reasons.COMPLETED, status.getMessage());

@@ -175,6 +175,14 @@ final class QuorumWriter implements AutoCloseable {
     return IntStream.range(0, members.size()).boxed().toList();
   }
 
+  /** The members that missed a write under {@code dirKey}, in order. */
+  List<Integer> missedUnder(String dirKey) {
+    synchronized (excluded) {
+      BitSet b = excluded.get(dirKey);
+      return b == null ? List.of() : b.stream().boxed().toList();
+    }
+  }
+
   /** Forgets which members missed writes under {@code dirKey}. */
   void forget(String dirKey) {
     excluded.remove(dirKey);

@@ -241,6 +241,11 @@ public final class ReplicatedObjectStore implements ObjectStore {
     return aborted;
   }
 
+  /** The members that missed a write under {@code dirKey} (left out of its later writes). */
+  public List<String> missedUnder(String dirKey) {
+    return writer.missedUnder(dirKey).stream().map(i -> members.get(i).name()).toList();
+  }
+
   /** Forgets which members missed writes under {@code dir} (after a commit or an abort). */
   public void forget(String dirKey) {
     writer.forget(dirKey);
