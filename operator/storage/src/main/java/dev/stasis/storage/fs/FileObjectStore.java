@@ -19,8 +19,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -200,26 +203,54 @@ public final class FileObjectStore extends BackendObjectStore {
 
   @Override
   public List<ObjectInfo> list(String prefix) throws IOException {
+    List<ObjectInfo> out = new ArrayList<>();
+    try {
+      for (Map.Entry<String, Path> e : filesUnder(prefix, false).entrySet()) {
+        out.add(info(e.getKey(), Files.readAttributes(e.getValue(), BasicFileAttributes.class)));
+      }
+    } catch (NoSuchFileException e) {
+      // removed while listing
+    } catch (IOException e) {
+      throw error("list", prefix, e);
+    }
+    return out;
+  }
+
+  /** Deletes the temporary files of uploads under {@code prefix} that never completed. */
+  @Override
+  public int abortUploads(String prefix) throws IOException {
+    Set<String> leftovers = filesUnder(prefix, true).keySet();
+    for (String key : leftovers) {
+      delete(key);
+    }
+    return leftovers.size();
+  }
+
+  /**
+   * The regular files whose keys start with {@code prefix}, by key: objects, or ({@code temporary})
+   * the temporary files of uploads. Walks only the entries whose name starts with the prefix's last
+   * segment, so that a store rooted at / never walks the whole file system for a prefix like
+   * "checkpoints".
+   */
+  private Map<String, Path> filesUnder(String prefix, boolean temporary) throws IOException {
     int slash = prefix.lastIndexOf('/');
     Path start = path(slash >= 0 ? prefix.substring(0, slash) : "");
+    Map<String, Path> out = new LinkedHashMap<>();
     if (!Files.isDirectory(start)) {
-      return List.of();
+      return out;
     }
-    // Walk only the entries whose name starts with the prefix's last segment, so that a store
-    // rooted at / never walks the whole file system for a prefix like "checkpoints".
     String lastSegment = prefix.substring(slash + 1);
-    List<ObjectInfo> out = new ArrayList<>();
     try (Stream<Path> s =
         Files.list(start)
             .filter(child -> child.getFileName().toString().startsWith(lastSegment))
             .flatMap(FileObjectStore::walkQuietly)) {
       for (Path p : (Iterable<Path>) s::iterator) {
-        if (!Files.isRegularFile(p) || p.getFileName().toString().contains(TMP)) {
+        if (!Files.isRegularFile(p) || p.getFileName().toString().contains(TMP) != temporary) {
           continue;
         }
         String key = root.relativize(p).toString().replace('\\', '/');
         if (key.startsWith(prefix)) {
-          out.add(info(key, Files.readAttributes(p, BasicFileAttributes.class)));
+          out.put(key, p);
         }
       }
     } catch (NoSuchFileException e) {
@@ -240,37 +271,6 @@ public final class FileObjectStore extends BackendObjectStore {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-  }
-
-  /** Deletes the temporary files of uploads under {@code prefix} that never completed. */
-  @Override
-  public int abortUploads(String prefix) throws IOException {
-    int slash = prefix.lastIndexOf('/');
-    Path start = path(slash >= 0 ? prefix.substring(0, slash) : "");
-    if (!Files.isDirectory(start)) {
-      return 0;
-    }
-    String lastSegment = prefix.substring(slash + 1);
-    List<String> leftovers = new ArrayList<>();
-    try (Stream<Path> s =
-        Files.list(start)
-            .filter(child -> child.getFileName().toString().startsWith(lastSegment))
-            .flatMap(FileObjectStore::walkQuietly)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        String key = root.relativize(p).toString().replace('\\', '/');
-        if (Files.isRegularFile(p)
-            && p.getFileName().toString().contains(TMP)
-            && key.startsWith(prefix)) {
-          leftovers.add(key);
-        }
-      }
-    } catch (java.io.UncheckedIOException e) {
-      throw error("list uploads under", prefix, e.getCause());
-    }
-    for (String key : leftovers) {
-      delete(key);
-    }
-    return leftovers.size();
   }
 
   @Override
