@@ -91,6 +91,18 @@ public final class ProgressBar implements ProgressListener {
 
   @Override
   public synchronized void progress(long bytesDone, long totalBytes) {
+    record(bytesDone, totalBytes);
+    draw(false);
+  }
+
+  /** A new label and new figures in one draw, for a display that polls (kubectl stasis --wait). */
+  public synchronized void update(String label, long bytesDone, long totalBytes) {
+    this.label = label == null ? "" : label;
+    record(bytesDone, totalBytes);
+    draw(true);
+  }
+
+  private void record(long bytesDone, long totalBytes) {
     long now = clock.millis();
     done = Math.max(0, bytesDone);
     total = totalBytes;
@@ -98,7 +110,6 @@ public final class ProgressBar implements ProgressListener {
     while (window.size() > 2 && now - window.peekFirst().millis() > WINDOW_MILLIS) {
       window.removeFirst();
     }
-    draw(false);
   }
 
   /** Draws the last state and ends the line; nothing if nothing was ever drawn. */
@@ -131,6 +142,9 @@ public final class ProgressBar implements ProgressListener {
 
   /** The line as it would be drawn now (no {@code \r}). */
   synchronized String render() {
+    if (window.isEmpty()) {
+      return fit(label, width - 1);
+    }
     double rate = rate();
     boolean known = total > 0;
     StringBuilder right = new StringBuilder();
@@ -206,7 +220,7 @@ public final class ProgressBar implements ProgressListener {
   }
 
   /** {@code m:ss}, or {@code h:mm:ss} from an hour on. */
-  static String duration(long seconds) {
+  public static String duration(long seconds) {
     long h = seconds / 3600;
     long m = seconds / 60 % 60;
     long s = seconds % 60;

@@ -62,6 +62,7 @@ class ProgressBarTest {
     assertThat(bar.render()).endsWith("  1.0 MiB/s  ETA 2:50:39");
 
     ProgressBar unknown = bar(80);
+    assertThat(unknown.render()).isEmpty();
     unknown.progress(0, -1);
     assertThat(unknown.render()).isEqualTo("0 B  --");
     clock.advance(Duration.ofMillis(500));
@@ -112,6 +113,19 @@ class ProgressBarTest {
   }
 
   @Test
+  void updateDrawsTheNewLabelWithTheNewFiguresAtOnce() {
+    ProgressBar bar = bar(100);
+    bar.update("web-1 Checkpointing 0:00", 0, 200);
+    clock.advance(Duration.ofMillis(50));
+    bar.update("web-1 Uploading 0:00", 100, 200);
+    String s = written.toString();
+    assertThat(s.split("\r")).hasSize(3);
+    assertThat(s.substring(s.lastIndexOf('\r')))
+        .startsWith("\rweb-1 Uploading 0:00  [")
+        .contains(" 50%  100 B / 200 B  2.0 KiB/s  ETA 0:00");
+  }
+
+  @Test
   void aShorterLinePaintsOverTheRestOfTheLongerOne() {
     ProgressBar bar = bar(80);
     bar.label("a long label for the first state");
@@ -120,7 +134,7 @@ class ProgressBarTest {
     String second = s.substring(s.lastIndexOf('\r') + 1);
     String first = s.substring(1, s.lastIndexOf('\r'));
     assertThat(second).startsWith("short").hasSize(first.length());
-    assertThat(second.strip()).isEqualTo("short  0 B  --");
+    assertThat(second.strip()).as("no bytes yet: the label alone").isEqualTo("short");
   }
 
   @Test
