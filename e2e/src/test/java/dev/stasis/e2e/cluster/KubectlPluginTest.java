@@ -12,6 +12,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -186,7 +188,13 @@ class KubectlPluginTest {
     assertThat(lines).hasSize(3);
     String first = firstCheckpoint.path("metadata").path("name").asText();
     assertThat(lines.get(1).split(" +"))
-        .startsWith("counter-bar", "counter", "Completed")
+        .startsWith(
+            "counter-bar",
+            "counter",
+            "Completed",
+            Instant.parse(secondCheckpoint.path("status").path("checkpointTime").asText())
+                .truncatedTo(ChronoUnit.SECONDS)
+                .toString())
         .endsWith(secondCheckpoint.path("status").path("path").asText());
     assertThat(lines.get(2).split(" +"))
         .startsWith(first, "counter", "Completed")
@@ -196,6 +204,8 @@ class KubectlPluginTest {
     assertThat(list.path("kind").asText()).isEqualTo("List");
     assertThat(list.path("items").findValuesAsText("name")).contains(first, "counter-bar");
     assertThat(plugin("ls", "other-pod").out().lines()).hasSize(1);
+    assertThat(plugin("ls", "-o", "yaml").out())
+        .startsWith("apiVersion: v1\nkind: List\nitems:\n- apiVersion: stasis.dev/v1alpha1\n");
   }
 
   @Test
@@ -204,8 +214,8 @@ class KubectlPluginTest {
     Run r = plugin("describe", "checkpoint", "counter-bar");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out())
-        .contains("Name:         counter-bar", "Phase:        Completed", "podName: \"counter\"")
-        .contains("path: \"" + secondCheckpoint.path("status").path("path").asText() + "\"")
+        .contains("Name:         counter-bar", "Phase:        Completed", "podName: counter")
+        .contains("path: " + secondCheckpoint.path("status").path("path").asText() + "\n")
         .containsPattern("(?m)^  Ready +True +Completed ")
         .containsPattern("(?m)^Events:\\n  TIME +TYPE +REASON");
     JsonNode list = plugin("describe", "checkpoint", "counter-bar", "-o", "json").json();

@@ -3,7 +3,6 @@ package dev.stasis.agent.kubectl;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,8 +25,6 @@ import picocli.CommandLine.Parameters;
       "  kubectl stasis describe restore web-0-restore-q4z8m -o yaml"
     })
 final class DescribeCommand extends PluginCommand {
-  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
-
   @Parameters(index = "0", paramLabel = "KIND", description = "checkpoint or restore.")
   String kindName;
 
@@ -127,7 +124,7 @@ final class DescribeCommand extends PluginCommand {
     if (value == null) {
       return "  {}\n";
     }
-    String y = SERIALIZATION.asYaml(value).replaceFirst("^---\\n", "");
+    String y = Output.yaml(value);
     StringBuilder b = new StringBuilder();
     for (String line : y.split("\n")) {
       b.append("  ").append(line).append('\n');

@@ -12,6 +12,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -98,13 +101,16 @@ final class ListCommand extends PluginCommand {
     List<Row> rows = new ArrayList<>();
     for (GenericKubernetesResource c : checkpoints) {
       String time = StasisKind.text(c, "status", "checkpointTime");
+      if (time.isEmpty()) {
+        time = c.getMetadata().getCreationTimestamp();
+      }
       Object size = c.get("status", "size");
       rows.add(
           new Row(
               c.getMetadata().getName(),
               StasisKind.text(c, "spec", "podName"),
               StasisKind.phase(c),
-              time.isEmpty() ? c.getMetadata().getCreationTimestamp() : time,
+              seconds(time),
               size instanceof Number n ? ProgressBar.bytes(n.longValue()) : "",
               StasisKind.text(c, "status", "path")));
     }
@@ -115,13 +121,25 @@ final class ListCommand extends PluginCommand {
               m.checkpoint().name(),
               m.checkpoint().pod(),
               STORAGE_ONLY,
-              m.createdAt().toString(),
+              seconds(m.createdAt().toString()),
               ProgressBar.bytes(m.storedBytes()),
               e.uri().toString()));
     }
     rows.sort(Comparator.comparing((Row r) -> r.time() == null ? "" : r.time()).reversed());
     print(out(), rows);
     return ExitCode.OK;
+  }
+
+  /** RFC 3339 to the second, as kubectl shows times ({@code 2026-12-04T18:26:28Z}). */
+  static String seconds(String time) {
+    if (time == null || time.isEmpty()) {
+      return "";
+    }
+    try {
+      return Instant.parse(time).truncatedTo(ChronoUnit.SECONDS).toString();
+    } catch (DateTimeParseException e) {
+      return time;
+    }
   }
 
   static void print(PrintWriter out, List<Row> rows) {

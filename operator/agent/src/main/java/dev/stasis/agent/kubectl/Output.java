@@ -2,6 +2,8 @@ package dev.stasis.agent.kubectl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -16,6 +18,15 @@ import picocli.CommandLine.Option;
  */
 final class Output {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** YAML as kubectl prints it: no document marker, quotes only where needed. */
+  private static final ObjectMapper YAML =
+      new ObjectMapper(
+          new YAMLFactory()
+              .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+              .disable(YAMLGenerator.Feature.SPLIT_LINES)
+              .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   @Option(
@@ -43,12 +54,21 @@ final class Output {
       if (format.equalsIgnoreCase("json")) {
         out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tree));
       } else {
-        out.print(SERIALIZATION.asYaml(tree));
+        out.print(YAML.writeValueAsString(tree));
       }
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
     out.flush();
+  }
+
+  /** Any value (a map, a list) as such YAML. */
+  static String yaml(Object value) {
+    try {
+      return YAML.writeValueAsString(SERIALIZATION.convertValue(value, JsonNode.class));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** {@code kind: List} with these items, as {@code kubectl get -o json} prints several objects. */
