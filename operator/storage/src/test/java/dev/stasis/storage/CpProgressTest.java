@@ -1,15 +1,14 @@
-package dev.stasis.storage.cli;
+package dev.stasis.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.stasis.storage.CliInteropTest.Run;
+import dev.stasis.storage.cli.ProgressBar;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code cp}'s progress bar: on stderr when asked for (or on a terminal), never when the output is
@@ -19,18 +18,6 @@ class CpProgressTest {
   static final int SIZE = 6 * 1024 * 1024 + 123;
 
   @TempDir Path tmp;
-
-  record Run(int code, String out, String err) {}
-
-  static Run cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = StorageCli.commandLine(new StorageCli());
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   Path archive() throws Exception {
     byte[] data = new byte[SIZE];
@@ -43,12 +30,12 @@ class CpProgressTest {
     assertThat(System.console()).as("the test runner's output is a pipe").isNull();
     Path src = archive();
     String uri = tmp.toUri() + "store/a.tar.zst";
-    Run up = cli("cp", src.toString(), uri);
+    Run up = CliInteropTest.cli("cp", src.toString(), uri);
     assertThat(up.code()).as(up.err()).isZero();
     assertThat(up.err()).isEmpty();
     assertThat(up.out()).contains(SIZE + " bytes").doesNotContain("\r");
 
-    Run down = cli("cp", uri, tmp.resolve("back.tar").toString());
+    Run down = CliInteropTest.cli("cp", uri, tmp.resolve("back.tar").toString());
     assertThat(down.code()).as(down.err()).isZero();
     assertThat(down.err()).isEmpty();
     assertThat(Files.mismatch(src, tmp.resolve("back.tar"))).isEqualTo(-1);
@@ -58,7 +45,7 @@ class CpProgressTest {
   void progressAlways_drawsTheBarOnStderrUpAndDown() throws Exception {
     Path src = archive();
     String uri = tmp.toUri() + "store/b.tar.zst";
-    Run up = cli("cp", "--progress", "always", src.toString(), uri);
+    Run up = CliInteropTest.cli("cp", "--progress", "always", src.toString(), uri);
     assertThat(up.code()).as(up.err()).isZero();
     String total = ProgressBar.bytes(SIZE);
     assertThat(up.err())
@@ -67,16 +54,21 @@ class CpProgressTest {
         .contains("100%  " + total + " / " + total, "ETA 0:00");
     assertThat(up.out()).doesNotContain("\r", "%");
 
-    Run down = cli("cp", "--progress=always", uri, tmp.resolve("back.tar").toString());
+    Run down =
+        CliInteropTest.cli("cp", "--progress=always", uri, tmp.resolve("back.tar").toString());
     assertThat(down.code()).as(down.err()).isZero();
     assertThat(down.err()).startsWith("\r").contains(total);
     assertThat(Files.mismatch(src, tmp.resolve("back.tar"))).isEqualTo(-1);
 
-    Run never = cli("cp", "--progress", "never", src.toString(), tmp.toUri() + "store/c.tar");
+    Run never =
+        CliInteropTest.cli(
+            "cp", "--progress", "never", src.toString(), tmp.toUri() + "store/c.tar");
     assertThat(never.code()).isZero();
     assertThat(never.err()).isEmpty();
 
-    Run bad = cli("cp", "--progress", "sometimes", src.toString(), tmp.toUri() + "store/d.tar");
+    Run bad =
+        CliInteropTest.cli(
+            "cp", "--progress", "sometimes", src.toString(), tmp.toUri() + "store/d.tar");
     assertThat(bad.code()).isNotZero();
     assertThat(bad.err()).contains("--progress must be auto, always or never");
   }
