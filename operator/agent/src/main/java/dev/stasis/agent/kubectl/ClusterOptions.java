@@ -31,6 +31,8 @@ final class ClusterOptions {
       description = "Namespace (default: the context's, else default).")
   String namespace;
 
+  static final int RETRIES = 3;
+
   private Config config;
 
   Config config() {
@@ -43,6 +45,9 @@ final class ClusterOptions {
       } else {
         config = Config.autoConfigure(context);
       }
+      // A few quick retries (0.1 to 0.8 s apart) rather than fabric8's ten: an unreachable API
+      // server is an answer within seconds, as with kubectl. --wait rides out longer gaps.
+      config.setRequestRetryBackoffLimit(RETRIES);
     }
     return config;
   }

@@ -2,6 +2,7 @@ package dev.stasis.agent.kubectl;
 
 import dev.stasis.storage.cli.ProgressBar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -43,7 +44,16 @@ final class Waiter {
     long start = clock.millis();
     try {
       while (true) {
-        GenericKubernetesResource r = read.get();
+        GenericKubernetesResource r;
+        try {
+          r = read.get();
+        } catch (KubernetesClientException e) {
+          if (!isTransient(e) || clock.millis() - start >= timeout.toMillis()) {
+            throw e;
+          }
+          Thread.sleep(interval.toMillis());
+          continue;
+        }
         if (r == null) {
           throw new PluginException(
               ExitCode.NOT_FOUND_OR_API_ERROR, kind.ref(name) + " was deleted while waiting");
@@ -80,6 +90,15 @@ final class Waiter {
       Thread.currentThread().interrupt();
       throw new PluginException(ExitCode.TIMEOUT, "interrupted waiting for " + kind.ref(name));
     }
+  }
+
+  /**
+   * The API server unreachable (no HTTP status) or failing (5xx, 429): worth reading again until
+   * the timeout, since the checkpoint or restore goes on meanwhile.
+   */
+  static boolean isTransient(KubernetesClientException e) {
+    int code = e.getCode();
+    return code <= 0 || code == 429 || code >= 500;
   }
 
   private void draw(GenericKubernetesResource r, long elapsedMillis) {

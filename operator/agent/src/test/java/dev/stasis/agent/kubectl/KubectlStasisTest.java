@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.stasis.storage.cli.ProgressBar;
 import dev.stasis.testsupport.time.SettableClock;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -107,7 +108,9 @@ class KubectlStasisTest {
                 + port
                 + "\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: x\n  context:\n"
                 + "    cluster: c\n    user: u\ncurrent-context: x\n");
+    long start = System.nanoTime();
     Run r = run("ls", "--kubeconfig", kubeconfig.toString());
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     assertThat(r.code()).isEqualTo(3);
     assertThat(r.err()).startsWith("error: ").doesNotContain("\n\t");
     Run missingConfig = run("ls", "--kubeconfig", tmp.resolve("none").toString());
@@ -171,12 +174,50 @@ class KubectlStasisTest {
             "timed out after 90s waiting for checkpoint.stasis.dev/web-0-x7k2p (phase Uploading);"
                 + " it goes on: kubectl stasis describe checkpoint web-0-x7k2p");
 
+    // The API server away for a moment, then back: the wait goes on.
+    int[] calls = {0};
+    Waiter flaky =
+        new Waiter(
+            StasisKind.RESTORE,
+            "r",
+            () -> {
+              clock.advance(Duration.ofSeconds(5));
+              if (calls[0]++ < 2) {
+                throw new KubernetesClientException("connection refused");
+              }
+              return restore("Running");
+            },
+            null,
+            clock,
+            Duration.ZERO);
+    assertThat(StasisKind.phase(flaky.await(Duration.ofMinutes(1)))).isEqualTo("Running");
+    assertThat(calls[0]).isEqualTo(3);
+    Waiter refused =
+        new Waiter(
+            StasisKind.RESTORE,
+            "r",
+            () -> {
+              throw new KubernetesClientException("forbidden", 403, null);
+            },
+            null,
+            clock,
+            Duration.ZERO);
+    assertThatThrownBy(() -> refused.await(Duration.ofMinutes(1)))
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("forbidden");
+
     Waiter deleted = new Waiter(StasisKind.RESTORE, "r", () -> null, null, clock, Duration.ZERO);
     assertThatThrownBy(() -> deleted.await(Duration.ofSeconds(1)))
         .isInstanceOfSatisfying(
             PluginException.class,
             e -> assertThat(e.exitCode()).isEqualTo(ExitCode.NOT_FOUND_OR_API_ERROR))
         .hasMessage("restore.stasis.dev/r was deleted while waiting");
+  }
+
+  private static GenericKubernetesResource restore(String phase) {
+    GenericKubernetesResource r = new GenericKubernetesResource();
+    r.setAdditionalProperty("status", Map.of("phase", phase));
+    return r;
   }
 
   private static GenericKubernetesResource checkpoint(String phase, Long bytesDone) {
