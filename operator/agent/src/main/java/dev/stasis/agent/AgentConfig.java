@@ -232,7 +232,7 @@ public record AgentConfig(
   }
 
   /** A duration: 90s, 5m, 1h, 1h30m, or plain seconds. */
-  static Duration parseDuration(String v) {
+  public static Duration parseDuration(String v) {
     String s = v.trim();
     if (s.matches("[0-9]+")) {
       return Duration.ofSeconds(Long.parseLong(s));

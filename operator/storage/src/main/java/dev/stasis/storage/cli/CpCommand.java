@@ -5,6 +5,7 @@ import dev.stasis.storage.ArchiveUploader;
 import dev.stasis.storage.CheckpointRepository;
 import dev.stasis.storage.DownloadResult;
 import dev.stasis.storage.Expected;
+import dev.stasis.storage.ProgressListener;
 import dev.stasis.storage.StorageLocation;
 import dev.stasis.storage.StorageUri;
 import dev.stasis.storage.UploadResult;
@@ -13,6 +14,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,6 +61,15 @@ public final class CpCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "Print nothing on success.")
   boolean quiet;
 
+  @Option(
+      names = "--progress",
+      paramLabel = "WHEN",
+      defaultValue = "auto",
+      description =
+          "A progress bar on stderr (bytes, rate, ETA): auto (only on a terminal, never when"
+              + " piped or redirected; the default), always or never.")
+  String progress;
+
   @Mixin StoreOptions store;
 
   static boolean isUri(String s) {
@@ -82,9 +93,21 @@ public final class CpCommand implements Callable<Integer> {
     return Compression.NONE;
   }
 
+  /** The progress bar this copy draws, or none. */
+  private ProgressListener progressListener() {
+    if (quiet || !ProgressBar.shown(progress)) {
+      return ProgressListener.NONE;
+    }
+    return new ProgressBar(
+        spec.commandLine().getErr(),
+        ProgressBar.terminalWidth(StoreOptions.environment),
+        Clock.systemUTC());
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    ProgressListener bar = progressListener();
     boolean up = isUri(target);
     boolean down = isUri(source);
     if (up == down) {
@@ -100,8 +123,12 @@ public final class CpCommand implements Callable<Integer> {
                   ? System.in
                   : new BufferedInputStream(Files.newInputStream(Path.of(source)), 1 << 16)) {
         long size = source.equals("-") ? -1 : Files.size(Path.of(source));
-        UploadResult r =
-            ArchiveUploader.upload(loc.store(), uri.path(), in, size, store.transfer(c), null);
+        UploadResult r;
+        try {
+          r = ArchiveUploader.upload(loc.store(), uri.path(), in, size, store.transfer(c), bar);
+        } finally {
+          finish(bar);
+        }
         if (!quiet) {
           out.printf(
               "%s: %d bytes, stored %d bytes (%s, %d parts), sha256 %s%n",
@@ -121,15 +148,20 @@ public final class CpCommand implements Callable<Integer> {
                     : name.substring(0, name.length() - c.extension().length()));
       }
       try (StorageLocation loc = store.open(uri.withPath(""))) {
-        DownloadResult r =
-            CheckpointRepository.downloadVerified(
-                loc.store(),
-                uri.path(),
-                c,
-                new Expected(null, sha256, null, null),
-                dest,
-                store.transfer(c),
-                null);
+        DownloadResult r;
+        try {
+          r =
+              CheckpointRepository.downloadVerified(
+                  loc.store(),
+                  uri.path(),
+                  c,
+                  new Expected(null, sha256, null, null),
+                  dest,
+                  store.transfer(c),
+                  bar);
+        } finally {
+          finish(bar);
+        }
         if (!quiet) {
           out.printf(
               "%s: %d bytes, sha256 %s (verified by %s)%n",
@@ -138,5 +170,11 @@ public final class CpCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private static void finish(ProgressListener bar) {
+    if (bar instanceof ProgressBar b) {
+      b.finish();
+    }
   }
 }

@@ -103,7 +103,8 @@ public final class StoreOptions {
     }
   }
 
-  TransferOptions transfer(Compression compression) {
+  /** The transfer options these flags set, with {@code compression} if not null. */
+  public TransferOptions transfer(Compression compression) {
     TransferOptions o =
         TransferOptions.defaults()
             .withPartSize((int) parseSize(partSize))
@@ -139,7 +140,8 @@ public final class StoreOptions {
     return u;
   }
 
-  StorageLocation open(StorageUri uri) throws IOException {
+  /** Opens the store of {@code uri} with these flags (the kubectl plugin's ls --dir uses it). */
+  public StorageLocation open(StorageUri uri) throws IOException {
     StorageCli.awaitCryptoSetup();
     StoreFactory.UriSettings u = uriSettings();
     if (storages != null) {
